@@ -1,0 +1,34 @@
+/**
+ * What the grading process tells the test workers about one grading run (through vitest's `provide`).
+ * Shared by `grader/node/` (which sets it) and `grader/lab/` (which reads it).
+ */
+export interface GradingContext {
+  /** Absolute path of the kit. */
+  root: string;
+  /** Absolute path of the graded directory (`exercises` by default); it holds `<id>/index.ts`. */
+  target: string;
+  /** The run's property seed; every check derives its own from it. */
+  seed: number;
+  /** Exercise id → absolute file graded instead of `<target>/<id>/index.ts` (mistake fixtures). */
+  files: Record<string, string>;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    awaitlings: GradingContext;
+  }
+}
+
+/** The file graded for `exerciseId` in this run. */
+export function submissionFile(context: GradingContext, exerciseId: string): string {
+  return context.files[exerciseId] ?? `${context.target}/${exerciseId}/index.ts`;
+}
+
+/** A check's own seed: stable for a run seed, different for every check. */
+export function checkSeed(runSeed: number, exerciseId: string, checkId: string): number {
+  let hash = 2166136261 ^ runSeed;
+  for (const char of `${exerciseId}/${checkId}`) {
+    hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+  }
+  return hash >>> 0;
+}

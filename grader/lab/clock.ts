@@ -1,0 +1,353 @@
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { vi } from 'vitest';
+import { CheckFailure } from './failure.ts';
+
+const require = createRequire(import.meta.url);
+const timersModule: Record<string, unknown> = require('node:timers');
+const timersPromisesModule: Record<string, unknown> = require('node:timers/promises');
+
+/** Captured before any clock is faked: the lab's own view of real time. */
+const realSetImmediate = globalThis.setImmediate;
+const realAbortSignalTimeout = AbortSignal.timeout;
+
+/** Wall-clock instant the virtual clock starts at, so `new Date()` looks like a date. */
+export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
+
+const FAKED = [
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'Date',
+  'performance',
+] as const;
+
+/** Real macrotask turns to let promises, streams and msw settle before the next timer fires. */
+const SETTLE_TURNS = 3;
+/** Real turns without any timer before a pending promise is declared stuck. */
+const IDLE_TURNS = 12;
+
+interface SinonTimer {
+  id: number;
+  func: unknown;
+  callAt: number;
+  interval?: number;
+}
+
+interface SinonClock {
+  now: number;
+  timers?: Record<string, SinonTimer>;
+  duringTick: boolean;
+  next(): number;
+  countTimers(): number;
+}
+
+/** A timer the student's code left behind, as a student would recognise it. */
+export interface PendingTimer {
+  kind: 'timeout' | 'interval';
+  /** Virtual ms (since the check started) at which it would fire. */
+  dueAt: number;
+}
+
+/** How a promise ended under the virtual clock. */
+export type Settled<T> =
+  | { status: 'fulfilled'; value: T; at: number }
+  | { status: 'rejected'; reason: unknown; at: number };
+
+export interface AdvanceOptions {
+  /** Virtual ms the promise may take before the check fails with "did not finish". @default 120_000 */
+  budgetMs?: number;
+  /** Timers that may fire before the check fails as a runaway loop. @default 20_000 */
+  maxTimers?: number;
+  /** Names the call in messages, e.g. `fetchAll(urls)`. @default 'your code' */
+  label?: string;
+}
+
+const turn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  override readonly name = 'AbortError';
+  constructor(reason: unknown) {
+    super('The operation was aborted', { cause: reason });
+  }
+}
+
+/**
+ * The virtual clock of one check: vitest fake timers, with everything else that tells time made to follow them
+ * (`node:timers`, `node:timers/promises`, `AbortSignal.timeout`), and a loop that advances time one timer at a
+ * time until a promise settles.
+ */
+export class VirtualClock {
+  readonly #clock: SinonClock;
+  readonly #labCallbacks = new WeakSet<object>();
+  readonly #restore: Array<() => void> = [];
+  #studentTimersFired = 0;
+
+  private constructor(clock: SinonClock) {
+    this.#clock = clock;
+    // sinon fires a zero-delay timer created inside a timer callback 1 ms late (a guard for synchronous
+    // ticking). The lab fires one timer per step, so it needs no guard, and correct code keeps exact times.
+    Object.defineProperty(clock, 'duringTick', { get: () => false, set: () => {}, configurable: true });
+  }
+
+  /** Fakes the clock at virtual time 0 and makes every timing API follow it. */
+  static install(): VirtualClock {
+    vi.useFakeTimers({ now: VIRTUAL_EPOCH, toFake: [...FAKED] });
+    const sinon = (globalThis.setTimeout as unknown as { clock?: SinonClock }).clock;
+    if (!sinon) throw new Error('awaitlings lab: vitest fake timers did not install a clock');
+    const clock = new VirtualClock(sinon);
+    clock.#patchTimersModules();
+    clock.#patchAbortSignalTimeout();
+    return clock;
+  }
+
+  /** Virtual ms since the check (or property run) started. */
+  now(): number {
+    return this.#clock.now - VIRTUAL_EPOCH;
+  }
+
+  /** Timers fired so far whose callbacks the student's code scheduled. */
+  get studentTimersFired(): number {
+    return this.#studentTimersFired;
+  }
+
+  /** False once something replaced the fake timers (vi.useRealTimers, a patched global). */
+  isIntact(): boolean {
+    const current = (globalThis.setTimeout as unknown as { clock?: SinonClock }).clock;
+    return vi.isFakeTimers() && current === this.#clock;
+  }
+
+  /** A virtual timer owned by the lab: never counted as one the student left pending. */
+  labTimeout(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
+    this.#labCallbacks.add(callback);
+    return setTimeout(callback, ms);
+  }
+
+  /** Timers still scheduled that the student's code created. */
+  pendingStudentTimers(): PendingTimer[] {
+    return Object.values(this.#clock.timers ?? {})
+      .filter((timer) => !this.#isLabTimer(timer))
+      .map((timer) => ({
+        kind: timer.interval ? ('interval' as const) : ('timeout' as const),
+        dueAt: timer.callAt - VIRTUAL_EPOCH,
+      }));
+  }
+
+  /** Lets promises, streams and msw run for a few real turns without moving virtual time. */
+  async flush(turns = SETTLE_TURNS): Promise<void> {
+    for (let i = 0; i < turns; i++) await turn();
+  }
+
+  /** Moves virtual time forward by `ms`, firing every timer due on the way, one at a time. */
+  async advanceBy(ms: number): Promise<void> {
+    const target = this.#clock.now + ms;
+    await this.flush();
+    for (;;) {
+      const next = this.#nextTimer();
+      if (!next || next.callAt > target) break;
+      this.#fire(next);
+      await this.flush();
+    }
+    this.#clock.now = target;
+    await this.flush();
+  }
+
+  /** Runs the clock until nothing is scheduled (or `maxTimers` fired). */
+  async runAll({ maxTimers = 20_000 } = {}): Promise<void> {
+    await this.flush();
+    for (let fired = 0; fired < maxTimers; fired++) {
+      const next = this.#nextTimer();
+      if (!next) return;
+      this.#fire(next);
+      await this.flush();
+    }
+  }
+
+  /**
+   * Advances virtual time until `promise` settles and reports how it ended.
+   * Throws a CheckFailure when it does not settle within the budget, when nothing is left that could settle it,
+   * or when timers keep firing without end.
+   */
+  async settle<T>(promise: Promise<T>, options: AdvanceOptions = {}): Promise<Settled<T>> {
+    const { budgetMs = 120_000, maxTimers = 20_000, label = 'your code' } = options;
+    let outcome: Settled<T> | undefined;
+    promise.then(
+      (value) => {
+        outcome = { status: 'fulfilled', value, at: this.now() };
+      },
+      (reason: unknown) => {
+        outcome = { status: 'rejected', reason, at: this.now() };
+      },
+    );
+    const deadline = this.#clock.now + budgetMs;
+    let fired = 0;
+    let idle = 0;
+    for (;;) {
+      await turn();
+      if (outcome) return outcome;
+      const next = this.#nextTimer();
+      if (!next) {
+        if (++idle < IDLE_TURNS) continue;
+        throw new CheckFailure(
+          `${label} never finished: at ${this.now()} ms it was still waiting, with no timer scheduled and no ` +
+            'request in flight, so nothing could ever wake it up.',
+          { concept: 'a promise that never settles' },
+        );
+      }
+      idle = 0;
+      if (next.callAt > deadline) {
+        throw new CheckFailure(
+          `${label} did not finish within ${budgetMs} ms of virtual time (still running at ${this.now()} ms).`,
+          { concept: 'a promise that never settles' },
+        );
+      }
+      if (++fired > maxTimers) {
+        throw new CheckFailure(
+          `${label} did not finish: ${maxTimers} timers fired by ${this.now()} ms of virtual time and it was ` +
+            'still scheduling more. Is something polling in a loop?',
+          { concept: 'busy waiting' },
+        );
+      }
+      if (outcome) return outcome;
+      for (let i = 1; i < SETTLE_TURNS; i++) await turn();
+      if (outcome) return outcome;
+      this.#fire(next);
+    }
+  }
+
+  /** Puts real time back: fake timers off, patched modules restored. */
+  uninstall(): void {
+    for (const undo of this.#restore.splice(0).reverse()) undo();
+    vi.useRealTimers();
+  }
+
+  #nextTimer(): SinonTimer | undefined {
+    let first: SinonTimer | undefined;
+    for (const timer of Object.values(this.#clock.timers ?? {})) {
+      if (!first || timer.callAt < first.callAt || (timer.callAt === first.callAt && timer.id < first.id)) {
+        first = timer;
+      }
+    }
+    return first;
+  }
+
+  #fire(timer: SinonTimer): void {
+    if (!this.#isLabTimer(timer)) this.#studentTimersFired++;
+    this.#clock.next();
+  }
+
+  #isLabTimer(timer: SinonTimer): boolean {
+    return typeof timer.func === 'function' && this.#labCallbacks.has(timer.func as object);
+  }
+
+  #patchTimersModules(): void {
+    const forward = {
+      setTimeout: (...args: Parameters<typeof setTimeout>) => globalThis.setTimeout(...args),
+      clearTimeout: (id?: Parameters<typeof clearTimeout>[0]) => globalThis.clearTimeout(id),
+      setInterval: (...args: Parameters<typeof setInterval>) => globalThis.setInterval(...args),
+      clearInterval: (id?: Parameters<typeof clearInterval>[0]) => globalThis.clearInterval(id),
+      setImmediate: (...args: Parameters<typeof setImmediate>) => globalThis.setImmediate(...args),
+      clearImmediate: (id?: Parameters<typeof clearImmediate>[0]) => globalThis.clearImmediate(id),
+    };
+    const promises = virtualTimersPromises();
+    this.#patch(timersModule, forward);
+    this.#patch(timersPromisesModule, promises);
+    this.#patch(timersPromisesModule.scheduler as Record<string, unknown>, {
+      wait: (ms: number, options?: { signal?: AbortSignal }) => promises.setTimeout(ms, undefined, options),
+      yield: () => promises.setImmediate(),
+    });
+    syncBuiltinESMExports();
+    this.#restore.push(() => syncBuiltinESMExports());
+  }
+
+  #patchAbortSignalTimeout(): void {
+    const virtualTimeout = (ms: number): AbortSignal => {
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return realAbortSignalTimeout(ms);
+      const controller = new AbortController();
+      this.labTimeout(() => {
+        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      }, ms);
+      return controller.signal;
+    };
+    AbortSignal.timeout = virtualTimeout;
+    this.#restore.push(() => {
+      AbortSignal.timeout = realAbortSignalTimeout;
+    });
+  }
+
+  #patch(target: Record<string, unknown>, replacements: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(replacements)) {
+      const original = target[key];
+      target[key] = value;
+      this.#restore.push(() => {
+        target[key] = original;
+      });
+    }
+  }
+}
+
+interface TimerOptions {
+  signal?: AbortSignal;
+  ref?: boolean;
+}
+
+/** `node:timers/promises` on the (faked) global timers, with Node's abort behaviour. */
+function virtualTimersPromises() {
+  function sleep<T = void>(ms?: number, value?: T, options: TimerOptions = {}): Promise<T> {
+    const { signal } = options ?? {};
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        globalThis.clearTimeout(timer);
+        reject(new AbortError(signal?.reason));
+      };
+      const timer = globalThis.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value as T);
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  function immediate<T = void>(value?: T, options: TimerOptions = {}): Promise<T> {
+    const { signal } = options ?? {};
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        globalThis.clearImmediate(handle);
+        reject(new AbortError(signal?.reason));
+      };
+      const handle = globalThis.setImmediate(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value as T);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  async function* interval<T = void>(ms?: number, value?: T, options: TimerOptions = {}): AsyncGenerator<T> {
+    const { signal } = options ?? {};
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    let ticks = 0;
+    let wake: (() => void) | undefined;
+    const handle = globalThis.setInterval(() => {
+      ticks++;
+      wake?.();
+    }, ms);
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        if (ticks === 0) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (signal?.aborted) throw new AbortError(signal.reason);
+        for (; ticks > 0; ticks--) yield value as T;
+      }
+    } finally {
+      globalThis.clearInterval(handle);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+  return { setTimeout: sleep, setImmediate: immediate, setInterval: interval };
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ExerciseSpec, manifest } from '../manifest.ts';
+import { loadMistakes, type Mistake } from '../node/mistakes.ts';
+import type { Report } from '../node/report.ts';
+import { Grader, KIT_ROOT } from '../node/run.ts';
+
+/** End to end: the real grader, the real suites, the shipped solutions, stubs and mistakes. */
+const exercises = manifest as readonly ExerciseSpec[];
+const SEED = 20261122;
+let grader: Grader;
+
+beforeAll(async () => {
+  grader = await Grader.start();
+});
+
+afterAll(async () => {
+  await grader?.close();
+});
+
+function failing(report: Report, exercise: string): string[] {
+  const found = report.exercises.find((candidate) => candidate.id === exercise);
+  return (found?.checks ?? []).filter((check) => check.status !== 'pass').map((check) => check.id);
+}
+
+describe('grading the shipped files', () => {
+  test('every reference solution scores full marks', async () => {
+    const report = await grader.grade({ target: 'solutions', seed: SEED });
+    for (const exercise of report.exercises) {
+      const problems = exercise.checks.filter((check) => check.status !== 'pass');
+      expect(problems.map((check) => `${exercise.id}/${check.id}: ${check.message}`)).toEqual([]);
+    }
+    expect(report.score).toBe(report.max);
+    expect(report.max).toBe(exercises.reduce((sum, exercise) => sum + exercise.points, 0));
+  });
+
+  test('every stub scores 0, with every check listed', async () => {
+    const report = await grader.grade({ target: 'exercises', seed: SEED });
+    expect(report.score).toBe(0);
+    for (const exercise of exercises) {
+      const graded = report.exercises.find((candidate) => candidate.id === exercise.id);
+      expect(graded?.checks.map((check) => check.id)).toEqual(exercise.checks.map((check) => check.id));
+    }
+  });
+
+  test('the same seed gives the same report twice', async () => {
+    const first = await grader.grade({ target: 'solutions', seed: 7 });
+    const second = await grader.grade({ target: 'solutions', seed: 7 });
+    expect(second).toEqual(first);
+  });
+});
+
+describe('every mistake fails exactly the checks it declares', () => {
+  const catalog = exercises.map((exercise) => loadMistakes(KIT_ROOT, exercise.id));
+  const rounds = Math.max(0, ...catalog.map((mistakes) => mistakes.length));
+  // Round k grades the k-th mistake of every exercise in one run: one fork per exercise, side by side.
+  for (let round = 0; round < rounds; round++) {
+    const batch = catalog
+      .map((mistakes) => mistakes[round])
+      .filter((mistake): mistake is Mistake => !!mistake);
+    test(batch.map((mistake) => `${mistake.exercise}/${mistake.name}`).join(', '), async () => {
+      const report = await grader.grade({
+        exercises: batch.map((mistake) => mistake.exercise),
+        files: Object.fromEntries(batch.map((mistake) => [mistake.exercise, mistake.file])),
+        seed: SEED,
+      });
+      for (const mistake of batch) {
+        expect({ mistake: mistake.file, failing: failing(report, mistake.exercise).sort() }).toEqual({
+          mistake: mistake.file,
+          failing: [...mistake.fails].sort(),
+        });
+      }
+    });
+  }
+});
