@@ -119,6 +119,10 @@ export const manifest = [
       },
     ],
   },
+  // ANCHOR 02-rate-limited-client (replace this line with the exercise's entry)
+  // ANCHOR 03-producer-consumer (replace this line with the exercise's entry)
+  // ANCHOR 04-polite-scraper (replace this line with the exercise's entry)
+  // ANCHOR 05-backoff-retry (replace this line with the exercise's entry)
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */

@@ -4,8 +4,15 @@ import { loadMistakes, type Mistake } from '../node/mistakes.ts';
 import type { Report } from '../node/report.ts';
 import { Grader, KIT_ROOT } from '../node/run.ts';
 
-/** End to end: the real grader, the real suites, the shipped solutions, stubs and mistakes. */
-const exercises = manifest as readonly ExerciseSpec[];
+/**
+ * End to end: the real grader, the real suites, the shipped solutions, stubs and mistakes.
+ * `AWAITLINGS_ONLY=02-rate-limited-client,03-producer-consumer` narrows it while writing an exercise.
+ */
+const only = process.env.AWAITLINGS_ONLY?.split(',').filter(Boolean);
+const exercises = (manifest as readonly ExerciseSpec[]).filter(
+  (exercise) => !only || only.includes(exercise.id),
+);
+const ids = exercises.map((exercise) => exercise.id);
 const SEED = 20261122;
 let grader: Grader;
 
@@ -24,7 +31,7 @@ function failing(report: Report, exercise: string): string[] {
 
 describe('grading the shipped files', () => {
   test('every reference solution scores full marks', async () => {
-    const report = await grader.grade({ target: 'solutions', seed: SEED });
+    const report = await grader.grade({ exercises: ids, target: 'solutions', seed: SEED });
     for (const exercise of report.exercises) {
       const problems = exercise.checks.filter((check) => check.status !== 'pass');
       expect(problems.map((check) => `${exercise.id}/${check.id}: ${check.message}`)).toEqual([]);
@@ -34,7 +41,7 @@ describe('grading the shipped files', () => {
   });
 
   test('every stub scores 0, with every check listed', async () => {
-    const report = await grader.grade({ target: 'exercises', seed: SEED });
+    const report = await grader.grade({ exercises: ids, target: 'exercises', seed: SEED });
     expect(report.score).toBe(0);
     for (const exercise of exercises) {
       const graded = report.exercises.find((candidate) => candidate.id === exercise.id);
@@ -43,8 +50,8 @@ describe('grading the shipped files', () => {
   });
 
   test('the same seed gives the same report twice', async () => {
-    const first = await grader.grade({ target: 'solutions', seed: 7 });
-    const second = await grader.grade({ target: 'solutions', seed: 7 });
+    const first = await grader.grade({ exercises: ids, target: 'solutions', seed: 7 });
+    const second = await grader.grade({ exercises: ids, target: 'solutions', seed: 7 });
     expect(second).toEqual(first);
   });
 });
