@@ -1,6 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { vi } from 'vitest';
-import { CheckFailure } from './failure.ts';
+import { CheckFailure, show } from './failure.ts';
 
 const require = createRequire(import.meta.url);
 const timersModule: Record<string, unknown> = require('node:timers');
@@ -236,7 +236,17 @@ export class VirtualClock {
 
   #fire(timer: SinonTimer): void {
     if (!this.#isLabTimer(timer)) this.#studentTimersFired++;
-    this.#clock.next();
+    try {
+      this.#clock.next();
+    } catch (error) {
+      throw new CheckFailure(
+        `A timer callback threw ${show(error)} at ${this.now()} ms; nothing caught it.`,
+        {
+          concept: 'an exception inside a timer callback',
+          cause: error,
+        },
+      );
+    }
   }
 
   #isLabTimer(timer: SinonTimer): boolean {

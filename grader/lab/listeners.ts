@@ -77,7 +77,7 @@ export class ListenerTracker {
 /** True when the frame that called addEventListener is neither Node's nor a dependency's nor the lab's. */
 function calledFromUserCode(): boolean {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
-  // frames[0] is addEventListener above; frames[1] is its caller.
-  const caller = frames[1] ?? '';
+  // frames[0] is this function, frames[1] the addEventListener wrapper, frames[2] whoever called it.
+  const caller = frames[2] ?? '';
   return !/node:|node_modules|[\\/]grader[\\/]lab[\\/]|<anonymous>/.test(caller);
 }

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
 import { loadMistakes, type Mistake } from '../node/mistakes.ts';
@@ -56,6 +58,14 @@ describe('grading the shipped files', () => {
   });
 });
 
+describe('correct code in other styles scores full marks', () => {
+  const styles = exercises.flatMap((exercise) => listStyles(exercise.id));
+  test.each(styles)('$exercise/$name', async ({ exercise, file }) => {
+    const report = await grader.grade({ exercises: [exercise], files: { [exercise]: file }, seed: SEED });
+    expect({ file, failing: failing(report, exercise) }).toEqual({ file, failing: [] });
+  });
+});
+
 describe('every mistake fails exactly the checks it declares', () => {
   const catalog = exercises.map((exercise) => loadMistakes(KIT_ROOT, exercise.id));
   const rounds = Math.max(0, ...catalog.map((mistakes) => mistakes.length));
@@ -79,3 +89,19 @@ describe('every mistake fails exactly the checks it declares', () => {
     });
   }
 });
+
+/** `fixtures/styles/<exercise>/*.ts`: correct implementations written differently from the reference. */
+function listStyles(exercise: string): Array<{ exercise: string; name: string; file: string }> {
+  const folder = join(KIT_ROOT, 'fixtures/styles', exercise);
+  let names: string[] = [];
+  try {
+    names = readdirSync(folder).filter((name) => name.endsWith('.ts'));
+  } catch {
+    return [];
+  }
+  return names.map((name) => ({
+    exercise,
+    name: name.replace(/\.ts$/, ''),
+    file: join('fixtures/styles', exercise, name),
+  }));
+}
