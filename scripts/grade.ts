@@ -1,27 +1,40 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `npm run grade [-- <exercise>...] [--target <dir>] [--json <file>] [--seed <n>] [--strict]`
+ * `npm run grade [-- <exercise>...] [--target <dir>] [--json <file>] [--format <name>[=file]]... [--seed <n>] [--strict]`
+ * `npm run grade -- --batch <class-dir> [--csv <file>]`
  *
  * Grades the exercises (all by default; `02`, `2` or the full id select some) and prints a score with feedback.
  * Exits 0 whenever grading completed, whatever the score; `--strict` exits 1 below full marks.
+ * Inside GitHub Actions it also publishes the Classroom `result` output, a step summary and annotations.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chalk, minimist } from 'zx';
-import { resolveExerciseId } from '../grader/manifest.ts';
+import { manifest, resolveExerciseId } from '../grader/manifest.ts';
+import { gradeBatch, gradebookCsv } from '../grader/node/batch.ts';
+import { parseFormat } from '../grader/node/formats/index.ts';
+import { inGithubActions, neutralise, publishToGithub } from '../grader/node/github.ts';
+import { writeFormats } from '../grader/node/outputs.ts';
 import { grade, KIT_ROOT, type ProgressEvent } from '../grader/node/run.ts';
 import { renderReport } from '../grader/node/terminal.ts';
 
-const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--seed <n>] [--strict]
+const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--format <name>[=<file>]]
+                       [--seed <n>] [--strict]
+       npm run grade -- --batch <class-dir> [--csv <file>] [exercise...]
 
   exercise         02, 2 or 02-rate-limited-client (default: every exercise)
   --target <dir>   grade another directory with the same layout (default: exercises)
   --json <file>    also write the report as JSON (schema awaitlings.report/1)
+  --format <name>[=<file>]
+                   also write json, classroom, junit, gradescope or markdown (repeatable;
+                   default file: reports/report.json, classroom.json, junit.xml, results.json, report.md)
   --seed <n>       property seed, to reproduce a run (default: random, printed)
-  --strict         exit 1 unless every check passed`;
+  --strict         exit 1 unless every check passed
+  --batch <dir>    grade a class: one folder per student, each with exercises/ (see README)
+  --csv <file>     with --batch: write the gradebook (default: grades.csv)`;
 
 const args = minimist(process.argv.slice(2), {
-  string: ['target', 'json', 'seed'],
+  string: ['target', 'json', 'seed', 'format', 'batch', 'csv'],
   boolean: ['strict', 'help'],
   alias: { h: 'help' },
   unknown: (flag) => {
@@ -44,15 +57,55 @@ async function main(): Promise<void> {
   const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
   const target = args.target ?? 'exercises';
   const progress = createProgress();
+  const formats = [args.format ?? []].flat().map((value: string) => parseFormat(value));
+  if (args.json) formats.push({ format: 'json', file: args.json });
+  if (args.batch) {
+    await gradeClass(args.batch, exercises, seed ?? 1);
+    return;
+  }
   const report = await grade({ exercises, target, seed }, { onProgress: progress.update });
   progress.done();
-  console.log(renderReport(report, { chalk }));
-  if (args.json) {
-    const file = resolve(process.cwd(), args.json);
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(chalk.dim(`report written to ${file}`));
-  }
+  const text = renderReport(report, { chalk });
+  // Student code can put any text in a message; in GitHub Actions none of it may act as a workflow command.
+  console.log(inGithubActions() ? neutralise(text) : text);
+  for (const file of await writeFormats(report, formats)) console.log(chalk.dim(`report written to ${file}`));
+  if (inGithubActions()) for (const line of await publishToGithub(report)) console.log(line);
   if (args.strict && report.score < report.max) process.exitCode = 1;
+}
+
+async function gradeClass(dir: string, exercises: string[] | undefined, seed: number): Promise<void> {
+  const ids = exercises ?? manifest.map((exercise) => exercise.id);
+  const started = Date.now();
+  const summary = await gradeBatch({
+    dir,
+    exercises: ids,
+    seed,
+    onProgress(done, total, student) {
+      const elapsed = (Date.now() - started) / 1000;
+      const left = Math.round((elapsed / done) * (total - done));
+      const width = 24;
+      const bar = '█'.repeat(Math.round((done / total) * width)).padEnd(width, '░');
+      const line = `${bar} ${done}/${total} · ${student} · about ${left} s left`;
+      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K${line}`);
+      else process.stderr.write(`${line}\n`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const csv = resolve(process.cwd(), args.csv ?? 'grades.csv');
+  await writeFile(csv, gradebookCsv(summary, ids));
+  const seconds = (Date.now() - started) / 1000;
+  const perMinute = (summary.results.length / seconds) * 60;
+  console.log(
+    `Graded ${summary.results.length} submissions in ${seconds.toFixed(1)} s (${perMinute.toFixed(1)} a minute).`,
+  );
+  console.log(`Gradebook: ${csv}`);
+  console.log('\nChecks most students fail:');
+  for (const row of summary.distribution.filter((entry) => entry.failed > 0).slice(0, 10)) {
+    console.log(`  ${String(row.failed).padStart(3)}/${row.graded}  ${row.exercise} · ${row.title}`);
+  }
+  const broken = summary.results.filter((result) => result.status !== 'graded');
+  for (const result of broken)
+    console.log(chalk.yellow(`  ${result.student}: ${result.status} (${result.error})`));
 }
 
 function parseSeed(value: string): number {
