@@ -1,0 +1,279 @@
+import { defineSuite, demand, show } from '../../lab/index.ts';
+import { attemptsPicture, msList, near, scripted, waitsOf } from './attempts.ts';
+import { type Api, expectTypeError, type Options, outcome, QUICK, shown } from './words.ts';
+
+/** retry(): how it gives up: the last error, shouldRetry, aborts, cleanup and bad options. */
+const { check } = defineSuite<typeof Api>('05-backoff-retry');
+
+// ─── retry(): how it gives up ───────────────────────────────────────────────────────────────────────────────
+
+check('rejects-with-last-error', async ({ api, lab }) => {
+  const cases: Array<{ retries: number; failure: (k: number) => unknown; what: string }> = [
+    { retries: 3, failure: (k) => new Error(`attempt ${k} failed`), what: 'a new Error per attempt' },
+    { retries: 2, failure: (k) => ({ code: 'E_BUSY', attempt: k }), what: 'a plain object per attempt' },
+    { retries: 0, failure: () => new RangeError('only attempt'), what: 'a RangeError' },
+  ];
+  for (const { retries, failure, what } of cases) {
+    lab.reset();
+    const { fn, calls } = scripted(lab, { failure });
+    const label = `retry(fn${shown({ ...QUICK, retries })})`;
+    const settled = await lab.settle(() => api.retry(fn, { ...QUICK, retries }), { label });
+    const last = calls.at(-1);
+    demand(
+      settled.status === 'rejected' && last !== undefined && settled.reason === last.error,
+      () =>
+        `fn rejects with ${what}; when ${label} gives up it should reject with the very value the last attempt ` +
+        `rejected with (${show(last?.error)}), but it ${outcome(settled)}` +
+        `${settled.status === 'rejected' && calls.some((call) => call.error === settled.reason) ? ' (an earlier attempt’s error)' : ''}.`,
+      { concept: 'rethrowing the original error' },
+    );
+  }
+});
+
+check('sync-throw-is-a-failure', async ({ api, lab }) => {
+  const once = scripted(lab, { succeedOn: 2, throwSync: true, value: 'second time lucky' });
+  const settled = await lab.settle(() => api.retry(once.fn, QUICK), { label: `retry(fn${shown(QUICK)})` });
+  demand(
+    settled.status === 'fulfilled' && settled.value === once.value && once.calls.length === 2,
+    () =>
+      `fn throws synchronously on attempt 1 and resolves on attempt 2; a throw is a failed attempt like a ` +
+      `rejection, so retry should try again and resolve with ${show(once.value)}, but it ${outcome(settled)} ` +
+      `after ${once.calls.length} call${once.calls.length === 1 ? '' : 's'}.`,
+    { concept: 'a synchronous throw inside an async flow' },
+  );
+  lab.reset();
+  const always = scripted(lab, { throwSync: true });
+  const options = { ...QUICK, retries: 2 };
+  const given = await lab.settle(() => api.retry(always.fn, options), {
+    label: `retry(fn${shown(options)})`,
+  });
+  demand(
+    given.status === 'rejected' && always.calls.length > 1,
+    () =>
+      `fn always throws synchronously; with \`retries: 2\` retry should try again after each throw and finally ` +
+      `reject, but fn was called ${always.calls.length} time${always.calls.length === 1 ? '' : 's'} and retry ${outcome(given)}.`,
+    { concept: 'a synchronous throw inside an async flow' },
+  );
+});
+
+check('should-retry-and-on-retry', async ({ api, lab }) => {
+  const asked: Array<{ error: unknown; attempt: unknown }> = [];
+  const told: Array<{ error: unknown; attempt: unknown; delayMs: unknown; at: number }> = [];
+  const { fn, calls } = scripted(lab, { latency: 20 });
+  const options: Options = {
+    retries: 2,
+    jitter: 'full',
+    minDelayMs: 300,
+    random: () => 0.3337,
+    shouldRetry: (error, attempt) => {
+      asked.push({ error, attempt });
+      return true;
+    },
+    onRetry: (info) => told.push({ ...info, at: lab.now() }),
+  };
+  await lab.settle(() => api.retry(fn, options), {
+    label: 'retry(fn, { retries: 2, shouldRetry, onRetry })',
+  });
+  const retried = calls.slice(0, -1);
+  const expectedAttempts = retried.map((_, i) => i + 1).join(', ') || 'none';
+  demand(
+    asked.length === retried.length &&
+      asked.every((entry, i) => entry.attempt === i + 1 && entry.error === calls[i].error),
+    () =>
+      `shouldRetry(error, attempt) should be asked once per failed attempt that still has a retry left, with that ` +
+      `attempt's error and number (attempts ${expectedAttempts}), and not after the last one; yours was asked ` +
+      `${asked.length === 0 ? 'never' : asked.map((entry) => `(${show(entry.error)}, ${show(entry.attempt)})`).join(', ')}.`,
+    { concept: 'retry hooks' },
+  );
+  const waits = waitsOf(calls);
+  for (const [i, call] of retried.entries()) {
+    const info = told[i];
+    demand(
+      info !== undefined &&
+        info.error === call.error &&
+        info.attempt === i + 1 &&
+        typeof info.delayMs === 'number' &&
+        near(info.delayMs, waits[i]) &&
+        near(info.at, call.end),
+      () =>
+        `onRetry should be called when attempt ${i + 1} fails (at ${call.end} ms), before the wait, with ` +
+        `{ error, attempt: ${i + 1}, delayMs } where delayMs is the wait that follows (${msList([waits[i]])}); ` +
+        `yours ${info ? `got ${show({ ...info, at: undefined })} at ${info.at} ms` : 'was not called'}.` +
+        attemptsPicture(calls),
+      { concept: 'retry hooks' },
+    );
+  }
+  demand(
+    told.length === retried.length,
+    `onRetry should be called once per retry (${retried.length}), but it was called ${told.length} times.`,
+  );
+
+  for (const answer of [false, Promise.resolve(false)]) {
+    lab.reset();
+    const stopper = scripted(lab, { latency: 20 });
+    let retries = 0;
+    const stopping: Options = {
+      ...QUICK,
+      retries: 5,
+      shouldRetry: (_error, attempt) => (attempt < 2 ? true : answer),
+      onRetry: () => retries++,
+    };
+    const what = answer instanceof Promise ? 'a promise of false' : 'false';
+    const settled = await lab.settle(() => api.retry(stopper.fn, stopping), {
+      label: 'retry(fn, { retries: 5, shouldRetry, onRetry })',
+    });
+    const second = stopper.calls[1];
+    demand(
+      stopper.calls.length === 2 &&
+        settled.status === 'rejected' &&
+        settled.reason === second.error &&
+        near(settled.at, second.end) &&
+        retries === 1,
+      () =>
+        `shouldRetry returns ${what} for attempt 2, so retry should stop at once: reject at ${second?.end ?? 40} ms ` +
+        `with attempt 2's error, after 2 calls and 1 onRetry. Yours ${outcome(settled)} after ` +
+        `${stopper.calls.length} calls and ${retries} onRetry.${attemptsPicture(stopper.calls)}`,
+      { concept: 'retry hooks' },
+    );
+  }
+});
+
+// ─── retry(): aborts ────────────────────────────────────────────────────────────────────────────────────────
+
+check('abort-before-start', async ({ api, lab }) => {
+  for (const reason of [new Error('user left the page'), undefined]) {
+    lab.reset();
+    const controller = lab.controller();
+    controller.abort(reason);
+    const { fn, calls } = scripted(lab);
+    const settled = await lab.settle(() => api.retry(fn, { signal: controller.signal }), {
+      label: 'retry(fn, { signal: alreadyAborted })',
+    });
+    demand(
+      calls.length === 0 && settled.status === 'rejected' && settled.reason === controller.signal.reason,
+      () =>
+        `With a signal that is already aborted (reason ${show(controller.signal.reason)}), retry should not call fn ` +
+        `and should reject with signal.reason itself, but it called fn ${calls.length} time` +
+        `${calls.length === 1 ? '' : 's'} and ${outcome(settled)}.`,
+      { concept: 'checking the signal before starting' },
+    );
+  }
+});
+
+check('abort-during-wait', async ({ api, lab }) => {
+  for (const { abortAt, during } of [
+    { abortAt: 400, during: 1 },
+    { abortAt: 2500, during: 2 },
+  ]) {
+    lab.reset();
+    const controller = lab.controller();
+    const reason = new Error('shutting down');
+    const { fn, calls } = scripted(lab);
+    const options = { jitter: 'none', minDelayMs: 1000, signal: controller.signal } as const;
+    const running = lab.start(() => api.retry(fn, options));
+    await lab.advance(abortAt);
+    controller.abort(reason);
+    const settled = await lab.settle(running, {
+      label: `retry(fn, { jitter: 'none', minDelayMs: 1000, signal })`,
+    });
+    const timers = lab.clock.pendingStudentTimers();
+    const picture = () =>
+      attemptsPicture(
+        calls,
+        { at: abortAt, note: `abort at ${abortAt} ms` },
+        { until: settled.at, mark: '×' },
+      );
+    demand(
+      settled.status === 'rejected' && settled.reason === reason && near(settled.at, abortAt),
+      () =>
+        `The signal aborted at ${abortAt} ms, during wait ${during}; retry should reject right then with ` +
+        `signal.reason (${show(reason)}), but it ${outcome(settled)}.${picture()}`,
+      { concept: 'an abortable sleep' },
+    );
+    demand(
+      timers.length === 0,
+      () =>
+        `retry rejected at ${settled.at} ms, but its sleep timer was still scheduled (due at ` +
+        `${timers.map((timer) => timer.dueAt).join(', ')} ms): clear the timer when the signal aborts.${picture()}`,
+      { concept: 'an abortable sleep' },
+    );
+    const before = calls.length;
+    await lab.advance(10_000);
+    demand(
+      calls.length === before && before === during,
+      () =>
+        `After the abort at ${abortAt} ms no attempt should follow, but fn was called ${calls.length} times in all.` +
+        picture(),
+      { concept: 'an abortable sleep' },
+    );
+  }
+});
+
+check('leaves-nothing-pending', async ({ api, lab }) => {
+  const scenarios: Array<{ label: string; succeedOn?: number; shouldRetry?: () => boolean }> = [
+    { label: 'retry(fn, { signal }) that succeeds on attempt 3', succeedOn: 3 },
+    { label: 'retry(fn, { retries: 2, signal }) that runs out of retries' },
+    { label: 'retry(fn, { signal, shouldRetry }) stopped by shouldRetry', shouldRetry: () => false },
+  ];
+  for (const { label, succeedOn, shouldRetry } of scenarios) {
+    lab.reset();
+    const controller = lab.controller();
+    const { fn } = scripted(lab, { succeedOn, latency: 5 });
+    const options: Options = { ...QUICK, retries: 2, signal: controller.signal };
+    if (shouldRetry) options.shouldRetry = shouldRetry;
+    await lab.settle(() => api.retry(fn, options), { label });
+    lab.expectNothingPending(label);
+  }
+  lab.reset();
+  const url = lab.http.route('https://api.test/flaky', [{ status: 503 }, { status: 503 }, { body: 'ok' }]);
+  const caller = lab.controller();
+  const request = lab.controller();
+  const label = 'fetchWithRetry(url, { signal }, { signal })';
+  await lab.run(
+    () => api.fetchWithRetry(url, { signal: request.signal }, { ...QUICK, signal: caller.signal }),
+    {
+      label,
+    },
+  );
+  lab.expectNothingPending(label);
+});
+
+check('rejects-bad-options', async ({ api, lab }) => {
+  const bad: Array<[option: string, options: Options]> = [
+    ['retries', { retries: -1 }],
+    ['retries', { retries: 1.5 }],
+    ['retries', { retries: Number.NaN }],
+    ['jitter', { jitter: 'half' as 'full' }],
+    ['minDelayMs', { minDelayMs: -100 }],
+  ];
+  for (const [option, options] of bad) {
+    const { fn, calls } = scripted(lab);
+    const settled = await lab.settle(() => api.retry(fn, options), { label: `retry(fn${shown(options)})` });
+    expectTypeError(settled, `retry(fn${shown(options)})`, option);
+    demand(
+      calls.length === 0,
+      `retry(fn${shown(options)}) should refuse before calling fn, but it called fn.`,
+    );
+  }
+  const url = lab.http.route('https://api.test/never', { body: 'unreachable' });
+  const settled = await lab.settle(() => api.fetchWithRetry(url, {}, { retries: -1 }), {
+    label: 'fetchWithRetry(url, {}, { retries: -1 })',
+  });
+  expectTypeError(settled, 'fetchWithRetry(url, {}, { retries: -1 })', 'retries');
+  demand(
+    lab.http.timeline.length === 0,
+    'fetchWithRetry with bad options should refuse before sending anything, but a request went out.',
+  );
+  const { fn, calls } = scripted(lab, { succeedOn: 3, value: 'third' });
+  const infinite = { ...QUICK, retries: Infinity };
+  const settledInfinite = await lab.settle(() => api.retry(fn, infinite), {
+    label: 'retry(fn, { retries: Infinity })',
+  });
+  demand(
+    settledInfinite.status === 'fulfilled' && settledInfinite.value === 'third' && calls.length === 3,
+    () =>
+      `\`retries: Infinity\` is allowed (retry until success): retry(fn, { retries: Infinity }) with an fn that ` +
+      `succeeds on attempt 3 should resolve with 'third', but it ${outcome(settledInfinite)}. ` +
+      '(`Number.isInteger(Infinity)` is false.)',
+  );
+});
