@@ -18,7 +18,10 @@ export interface Reply {
   network?: 'error';
 }
 
-/** Answers a request; `attempt` counts requests to this route, from 1. */
+/**
+ * Answers a request; `attempt` counts requests to this route, from 1. It runs when the request arrives, before
+ * the reply's `latency`: `now` (and `Date.now()`) is the time the request was made, not when the answer lands.
+ */
 export type ReplyFn = (request: Request, info: { attempt: number; now: number }) => Reply | Promise<Reply>;
 
 /** One reply for every request, a list played in order (the last repeats), or a function. */
