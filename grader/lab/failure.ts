@@ -1,3 +1,4 @@
+import type { TimelineData, TimelineMarker, TimelineSpan } from './suite.ts';
 import type { RequestRecord } from './timeline.ts';
 
 export interface FailureDetails {
@@ -5,6 +6,12 @@ export interface FailureDetails {
   concept?: string;
   /** What the student's code did, for views that draw it. */
   timeline?: readonly RequestRecord[];
+  /** Other bars on the same axis: tasks, queue puts and gets, retry attempts. */
+  spans?: readonly TimelineSpan[];
+  /** The moment the rule broke. */
+  marker?: TimelineMarker;
+  /** What the reference behaviour does with the same workload, drawn beside the student's run. */
+  expected?: TimelineData & { note?: string };
   /** The student's error behind this failure, if any. */
   cause?: unknown;
 }
@@ -17,11 +24,17 @@ export class CheckFailure extends Error {
   override readonly name = 'CheckFailure';
   readonly concept?: string;
   timeline?: readonly RequestRecord[];
+  spans?: readonly TimelineSpan[];
+  marker?: TimelineMarker;
+  expected?: TimelineData & { note?: string };
 
   constructor(message: string, details: FailureDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.concept = details.concept;
     this.timeline = details.timeline;
+    this.spans = details.spans;
+    this.marker = details.marker;
+    this.expected = details.expected;
   }
 }
 

@@ -3,6 +3,7 @@ import { type AdvanceOptions, type PendingTimer, type Settled, VirtualClock } fr
 import { CheckFailure, show } from './failure.ts';
 import { HttpLab } from './http.ts';
 import { ListenerTracker } from './listeners.ts';
+import type { RequestRecord } from './timeline.ts';
 
 export interface LabOptions {
   /** Seeds Math.random and every property of the check. */
@@ -35,6 +36,8 @@ export class Lab {
   readonly #realRandom = Math.random;
   /** How promises from `start()` settled, with the virtual time they settled at. */
   readonly #started = new WeakMap<Promise<unknown>, Settled<unknown>>();
+  #coveredMs = 0;
+  #propertyRuns = 0;
 
   private constructor(options: LabOptions) {
     this.#options = options;
@@ -60,8 +63,19 @@ export class Lab {
     return this.clock.now();
   }
 
+  /** Virtual ms this lab has covered, across every reset: what the check simulated. */
+  get virtualMs(): number {
+    return this.#coveredMs + this.clock.now();
+  }
+
+  /** Generated cases run by `property` so far. */
+  get propertyRuns(): number {
+    return this.#propertyRuns;
+  }
+
   /** A fresh clock at 0, no routes, an empty timeline: the start of every property run. */
   reset(): void {
+    this.#coveredMs += this.clock.now();
     this.http.detach();
     this.clock.uninstall();
     this.clock = VirtualClock.install();
@@ -156,11 +170,19 @@ export class Lab {
   ): Promise<void> {
     const { numRuns = 25, describe = (...values: Ts) => values.map((value) => show(value)).join(', ') } =
       options;
+    // The timeline of the last failing run: after shrinking, that run is the counterexample (the lab's timeline
+    // itself belongs to whichever run came last, often a shrink attempt that passed).
+    let failedTimeline: RequestRecord[] | undefined;
     const property = fc.asyncProperty(
       ...(arbitraries as unknown as [fc.Arbitrary<unknown>]),
       async (...values) => {
         this.reset();
-        await body(...(values as unknown as Ts));
+        try {
+          await body(...(values as unknown as Ts));
+        } catch (error) {
+          failedTimeline = structuredClone([...this.http.timeline]);
+          throw error;
+        }
       },
     );
     const details = await fc.check(property as fc.IAsyncProperty<unknown[]>, {
@@ -177,7 +199,10 @@ export class Lab {
         `shrunk ${details.numShrinks} time${details.numShrinks === 1 ? '' : 's'}).\nReproduce: ${this.#options.reproduce}`,
       {
         concept: cause instanceof CheckFailure ? cause.concept : undefined,
-        timeline: cause instanceof CheckFailure ? cause.timeline : undefined,
+        timeline: (cause instanceof CheckFailure && cause.timeline) || failedTimeline,
+        spans: cause instanceof CheckFailure ? cause.spans : undefined,
+        marker: cause instanceof CheckFailure ? cause.marker : undefined,
+        expected: cause instanceof CheckFailure ? cause.expected : undefined,
         cause,
       },
     );

@@ -1,0 +1,63 @@
+/** `active`, `pending` and onIdle() compared with what the requests were really doing. */
+import type * as Api from '../../../exercises/02-rate-limited-client/index.ts';
+import { demand, type Lab, show } from '../../lab/index.ts';
+import { issue, type Job, MAX_TIMERS, picture, spansOf } from './workload.ts';
+
+type Client = Api.RateLimitedClient;
+
+/**
+ * Reads `active` and `pending` at each of `samples` (virtual ms) while the workload runs, and compares them with
+ * what the requests were really doing then; onIdle() must resolve when the last one settles.
+ */
+export async function expectExactCounts(
+  lab: Lab,
+  subject: Client,
+  list: Job[],
+  samples: number[],
+  limits: string,
+): Promise<void> {
+  const readings: Array<{ at: number; active: unknown; pending: unknown }> = [];
+  for (const at of samples) {
+    lab.clock.labTimeout(() => readings.push({ at, active: subject.active, pending: subject.pending }), at);
+  }
+  const { issued, done } = issue(lab, subject, list);
+  let idleAt: number | undefined;
+  subject.onIdle().then(() => {
+    idleAt = lab.now();
+  });
+  await lab.run(done, { label: `${list.length} get() calls with ${limits}`, maxTimers: MAX_TIMERS });
+  await lab.run(
+    new Promise<void>((resolve) => lab.clock.labTimeout(resolve, Math.max(0, ...samples) - lab.now() + 1)),
+  );
+  const timeline = [...lab.http.timeline];
+  const spans = spansOf(timeline, list.length);
+  const lastSettled = Math.max(...issued.map((record) => record.settledAt ?? 0));
+  for (const reading of readings) {
+    const near = (t: number | undefined) => t !== undefined && Math.abs(t - reading.at) <= 1;
+    if (issued.some((record, i) => near(record.settledAt) || near(spans[i].start))) continue;
+    const unsettled = issued.filter(
+      (record) => !(record.settledAt !== undefined && record.settledAt < reading.at),
+    );
+    const active = unsettled.filter((record) => {
+      const start = spans[Number(record.path.slice(2))].start;
+      return start !== undefined && start < reading.at;
+    }).length;
+    const pending = unsettled.length - active;
+    demand(
+      reading.active === active && reading.pending === pending,
+      () =>
+        `At ${reading.at} ms (${limits}) ${active} request${active === 1 ? ' was' : 's were'} running and ${pending} ` +
+        `waiting to start, so active should be ${active} and pending ${pending}, but yours said active ` +
+        `${show(reading.active)} and pending ${show(reading.pending)}.` +
+        picture(timeline, { at: reading.at, note: 'read here' }),
+      { concept: 'counting running and waiting work', timeline },
+    );
+  }
+  demand(
+    idleAt !== undefined && Math.abs(idleAt - lastSettled) <= 1,
+    () =>
+      `onIdle() (called right after the get() calls) should resolve when the last request settles at ${lastSettled} ` +
+      `ms, but it ${idleAt === undefined ? 'never resolved' : `resolved at ${idleAt} ms`}.${picture(timeline)}`,
+    { concept: 'waiting for idle', timeline },
+  );
+}
