@@ -5,6 +5,9 @@ import { HttpLab } from './http.ts';
 import { ListenerTracker } from './listeners.ts';
 import type { RequestRecord } from './timeline.ts';
 
+/** Candidates fast-check may try while shrinking a counterexample. */
+const MAX_SHRINK_ATTEMPTS = 200;
+
 export interface LabOptions {
   /** Seeds Math.random and every property of the check. */
   seed: number;
@@ -33,6 +36,7 @@ export class Lab {
   http: HttpLab;
   readonly listeners = new ListenerTracker();
   readonly #options: LabOptions;
+  static #current: Lab | undefined;
   readonly #realRandom = Math.random;
   /** How promises from `start()` settled, with the virtual time they settled at. */
   readonly #started = new WeakMap<Promise<unknown>, Settled<unknown>>();
@@ -50,7 +54,10 @@ export class Lab {
 
   /** Opens a lab at virtual time 0. Close it with `close()`. */
   static open(options: LabOptions): Lab {
-    return new Lab(options);
+    // A check that ran out of real time may still be running; its lab must not outlive it into the next check.
+    Lab.#current?.close();
+    Lab.#current = new Lab(options);
+    return Lab.#current;
   }
 
   /** The seed of this check: properties and Math.random derive from it. */
@@ -75,6 +82,7 @@ export class Lab {
 
   /** A fresh clock at 0, no routes, an empty timeline: the start of every property run. */
   reset(): void {
+    if (Lab.#current !== this) throw new Error('awaitlings lab: this check already ended (it ran out of real time)');
     this.#coveredMs += this.clock.now();
     this.http.detach();
     this.clock.uninstall();
@@ -173,14 +181,19 @@ export class Lab {
     // The timeline of the last failing run: after shrinking, that run is the counterexample (the lab's timeline
     // itself belongs to whichever run came last, often a shrink attempt that passed).
     let failedTimeline: RequestRecord[] | undefined;
+    // Shrinking stops after a fixed number of attempts (counted, never timed, so the result is the same on any
+    // machine): later candidates count as passing, and the smallest failure found so far is the counterexample.
+    let shrinkAttempts: number | undefined;
     const property = fc.asyncProperty(
       ...(arbitraries as unknown as [fc.Arbitrary<unknown>]),
       async (...values) => {
+        if (shrinkAttempts !== undefined && ++shrinkAttempts > MAX_SHRINK_ATTEMPTS) return;
         this.reset();
         try {
           await body(...(values as unknown as Ts));
         } catch (error) {
           failedTimeline = structuredClone([...this.http.timeline]);
+          shrinkAttempts ??= 0;
           throw error;
         }
       },
@@ -210,6 +223,8 @@ export class Lab {
 
   /** Restores real time, Math.random and the network. */
   close(): void {
+    if (Lab.#current !== this) return;
+    Lab.#current = undefined;
     this.http.detach();
     this.clock.uninstall();
     Math.random = this.#realRandom;

@@ -1,0 +1,263 @@
+/**
+ * The hand-written sites of the 04 suite: each one sets up a rule so that any crawler that breaks it shows it,
+ * whatever order it fetches in.
+ */
+import type { Lab, Reply } from '../../lab/index.ts';
+import { mountSite, OFFSITE_ORIGIN, pageHtml, SITE_ORIGINS, type Site } from '../../lab/sites.ts';
+import { siteOf } from './support.ts';
+
+export const [A, B, C] = SITE_ORIGINS;
+export const D = 'https://d.lab.test';
+
+const paths = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+const plain = (list: readonly string[], page: object = {}) =>
+  Object.fromEntries(list.map((path) => [path, page]));
+
+/** Four pages of A start at once while its robots.txt is slow; A's index then finds five pages of B at once. */
+export const burst: Site = siteOf([`${A}/`, `${A}/p1`, `${A}/p2`, `${A}/p3`], {
+  [A]: {
+    robots: { latency: 300, body: 'User-agent: *\nDisallow: /private\n' },
+    pages: { '/': { latency: 50, links: [`${B}/`, ...paths(`${B}/b`, 4)] }, ...plain(paths('/p', 3)) },
+  },
+  [B]: { robots: { latency: 250, status: 404 }, pages: { '/': {}, ...plain(paths('/b', 4)) } },
+});
+
+/** RFC 9309 on one file: groups, longest match, Allow on ties, `*` and `$`. Path → why it is allowed. */
+export const robotsAllows: Record<string, string> = {
+  '/about':
+    'only the group for AwaitlingsBot applies to your crawler, not `User-agent: *` with `Disallow: /`',
+  '/private/open-day':
+    '`Allow: /private/open` is longer than `Disallow: /private/`, and the longest match wins',
+  '/files/report.pdf?download=1': '`Disallow: /*.pdf$` ends with `$`: it matches only paths that end in .pdf',
+  '/tmp/public': '`Allow: /tmp/public$` is longer than `Disallow: /tmp`',
+  '/blog/post': '`Allow: /blog` and `Disallow: /blog` are equally long, and Allow wins a tie',
+};
+
+/** Path → why robots.txt forbids it. */
+export const robotsForbids: Record<string, string> = {
+  '/private/secret': '`Disallow: /private/`',
+  '/files/report.pdf': '`Disallow: /*.pdf$`: `*` matches any characters, `$` the end of the path',
+  '/tmpfiles/a': '`Disallow: /tmp` matches every path that starts with /tmp',
+  '/tmp/public/old': '`Allow: /tmp/public$` stops at the end of its path, so `Disallow: /tmp` applies',
+};
+
+const ruleLinks = [...Object.keys(robotsAllows), ...Object.keys(robotsForbids)];
+export const rules: Site = siteOf([`${A}/`], {
+  [A]: {
+    robots: [
+      '# Groups for other crawlers must not apply to yours.',
+      'User-agent: *',
+      'Disallow: /',
+      '',
+      'User-agent: OtherBot',
+      'Allow: /',
+      '',
+      'User-agent: awaitlingsbot',
+      'Disallow: /private/',
+      'Allow: /private/open',
+      'Disallow: /*.pdf$',
+      'Disallow: /tmp',
+      'Allow: /tmp/public$',
+      'Disallow: /blog',
+      'Allow: /blog',
+      '',
+    ].join('\n'),
+    pages: { '/': { links: ruleLinks }, ...plain(ruleLinks) },
+  },
+});
+
+/** robots.txt answers 404 (A), 500 (B), a network error (C) and 403 (D). */
+export const unavailable: Site = siteOf([`${A}/`], {
+  [A]: {
+    robots: { latency: 20, status: 404 },
+    pages: { '/': { links: ['/a1', `${B}/`, `${C}/`, `${D}/`] }, '/a1': {} },
+  },
+  [B]: { robots: { latency: 20, status: 500 }, pages: { '/': { links: ['/b1'] }, '/b1': {} } },
+  [C]: { robots: { latency: 20, network: 'error' }, pages: { '/': { links: ['/c1'] }, '/c1': {} } },
+  [D]: { robots: { latency: 20, status: 403 }, pages: { '/': { links: ['/d1'] }, '/d1': {} } },
+});
+
+export const twoHosts: Site = siteOf([`${A}/`], {
+  [A]: {
+    robots: 'User-agent: *\nDisallow: /private\n',
+    pages: { '/': { links: ['/a1', `${B}/`] }, '/a1': {} },
+  },
+  [B]: { pages: { '/': { links: ['/b1'] }, '/b1': {} } },
+});
+
+/** Three pages of A wait for a robots.txt that arrives after the default delay and asks for a longer one. */
+export const crawlDelay: Site = siteOf([`${A}/`, `${B}/`, `${A}/a1`, `${A}/a2`], {
+  [A]: {
+    robots: { latency: 1200, body: 'User-agent: *\nCrawl-delay: 1.5\n' },
+    pages: { '/': { links: ['/a1', '/a2', '/a3'] }, ...plain(['/a1', '/a2', '/a3']) },
+  },
+  [B]: { pages: { '/': { links: ['/b1', '/b2'] }, ...plain(['/b1', '/b2']) } },
+});
+
+/** Three hosts start at once with slow robots.txt files. */
+export const threeHosts: Site = siteOf(
+  [`${A}/`, `${B}/`, `${C}/`],
+  Object.fromEntries(
+    [A, B, C].map((origin) => [
+      origin,
+      { robots: { latency: 300, status: 404 }, pages: { '/': { latency: 300, links: ['/x1'] }, '/x1': {} } },
+    ]),
+  ),
+);
+
+/** One index with eight slow pages: a crawler with the default limit keeps four of them in flight. */
+export const wide: Site = siteOf([`${A}/`], {
+  [A]: { pages: { '/': { links: paths('/p', 8) }, ...plain(paths('/p', 8), { latency: 1000 }) } },
+});
+
+/** The same pages under many spellings, slow enough that a second copy would start before the first ends. */
+export const aliases: Site = siteOf([`${A}/`, `${A}/#intro`, 'HTTPS://A.LAB.TEST:443/'], {
+  [A]: {
+    pages: {
+      '/': {
+        latency: 400,
+        links: ['/one', '/one#top', 'HTTPS://A.Lab.Test/one', 'https://a.lab.test:443/two', '/two', `${B}/`],
+      },
+      '/one': { latency: 400, links: ['/', '/two#end', `${B}/b1`, '/ONE', '/one?Q=1'] },
+      '/two': { latency: 400, links: ['/one', '/'] },
+      '/ONE': { latency: 400 },
+      '/one?Q=1': { latency: 400 },
+    },
+  },
+  [B]: {
+    pages: {
+      '/': { latency: 400, links: [`${A}/one`, `${A}/two#x`, '/b1', '/b1#x'] },
+      '/b1': { latency: 400, links: [`${A}/`, 'https://B.lab.test/b1'] },
+    },
+  },
+});
+
+/** Every kind of page failure, a forbidden link, an offsite link and a fragment. */
+export const failures: Site = siteOf([`${A}/`], {
+  [A]: {
+    robots: 'User-agent: *\nDisallow: /private\n',
+    pages: {
+      '/': {
+        links: [
+          '/a#top',
+          '/private/x',
+          `${OFFSITE_ORIGIN}/x`,
+          `${B}/`,
+          '/missing',
+          '/gone',
+          '/broken',
+          '/busy',
+        ],
+      },
+      '/a': { links: ['/', '/a', '/b?Q=1#frag', '/unavailable', '/unreachable'] },
+      '/b?Q=1': { latency: 200 },
+      '/missing': { replies: [{ latency: 10, status: 404 }] },
+      '/gone': { replies: [{ latency: 10, status: 410 }] },
+      '/broken': { replies: [{ latency: 10, status: 500 }] },
+      '/busy': { replies: [{ latency: 10, status: 429 }] },
+      '/unavailable': { replies: [{ latency: 10, status: 503 }] },
+      '/unreachable': { replies: [{ latency: 10, network: 'error' }] },
+    },
+  },
+  [B]: { pages: { '/': { links: [`${A}/`] } } },
+});
+
+/** maxPages: 3 runs out while /a1../a5 load; what they link to is found only after that. */
+export const budget: Site = siteOf([`${A}/`], {
+  [A]: {
+    robots: 'User-agent: *\nDisallow: /private\n',
+    pages: {
+      '/': { links: [...paths('/a', 5), '/private/x', `${OFFSITE_ORIGIN}/x`] },
+      ...plain(paths('/a', 5), {
+        latency: 1000,
+        links: [`${C}/`, '/private/y', `${OFFSITE_ORIGIN}/y`, '/a6'],
+      }),
+      '/a6': {},
+    },
+  },
+  [C]: { pages: { '/': {} } },
+});
+
+/** /r is tried twice (429, then 200): with maxPages: 3, /s still fits. */
+export const retriedBudget: Site = siteOf([`${A}/`], {
+  [A]: {
+    pages: {
+      '/': { links: ['/r', '/s'] },
+      '/r': { replies: [{ latency: 10, status: 429, headers: { 'retry-after': '1' } }, { latency: 10 }] },
+      '/s': {},
+    },
+  },
+});
+
+export const offsite: Site = siteOf([`${A}/`], {
+  [A]: {
+    pages: {
+      '/': { links: ['/a1', `${B}/`, 'https://a.lab.test:8443/x', `${OFFSITE_ORIGIN}/x`] },
+      '/a1': {},
+    },
+  },
+  [B]: { pages: { '/': {} } },
+});
+
+/** Two hosts with an index of six slow pages each. */
+export const slowPair: Site = siteOf(
+  [`${A}/`, `${B}/`],
+  Object.fromEntries(
+    [A, B].map((origin) => [
+      origin,
+      {
+        robots: { latency: 100, status: 404 },
+        pages: { '/': { latency: 400, links: paths('/p', 6) }, ...plain(paths('/p', 6), { latency: 400 }) },
+      },
+    ]),
+  ),
+);
+
+/** A pause a 429/503 asked for, in virtual ms. */
+export interface Pause {
+  url: string;
+  from: number;
+  until: number;
+  header: string;
+}
+
+/**
+ * Host A: / links /a1 and /z. /a1 answers 429 with `Retry-After: 2`, then 200 and links /a2; /a2 answers 503 with
+ * an HTTP-date 3 s ahead, then 200 and links /a3; /a3 answers 429 with `Retry-After: 1` every time. Host B: an
+ * index of twelve pages that keeps going meanwhile. Returns the site and the log of the pauses asked for.
+ */
+export function mountRetrySite(lab: Lab): { site: Site; pauses: Pause[] } {
+  const pauses: Pause[] = [];
+  const bees = paths('/b', 12);
+  const site = siteOf([`${A}/`, `${B}/`], {
+    [A]: { pages: { '/': { latency: 20, links: ['/a1', '/z'] }, '/z': { latency: 20 } } },
+    [B]: { pages: { '/': { latency: 20, links: bees }, ...plain(bees, { latency: 20 }) } },
+  });
+  mountSite(lab.http, site);
+  const busyThen = (
+    url: string,
+    busy: number,
+    status: number,
+    retryAfter: (arrivalWallMs: number) => string,
+    links: string[],
+  ) => {
+    lab.http.route(url, (_request, { attempt, now }): Reply => {
+      if (attempt > busy) {
+        return { latency: 20, body: pageHtml(url, links), headers: { 'content-type': 'text/html' } };
+      }
+      const arrival = now + 20;
+      const wallAtZero = Date.now() - now;
+      const header = retryAfter(wallAtZero + arrival);
+      const until = /^\d+$/.test(header) ? arrival + Number(header) * 1000 : Date.parse(header) - wallAtZero;
+      pauses.push({ url, from: arrival, until, header });
+      return { latency: 20, status, headers: { 'retry-after': header } };
+    });
+  };
+  busyThen(`${A}/a1`, 1, 429, () => '2', ['/a2']);
+  // An HTTP-date has whole seconds: ask for the first whole second at least 3 s after the response.
+  const inThreeSeconds = (arrival: number) =>
+    new Date(Math.ceil((arrival + 3000) / 1000) * 1000).toUTCString();
+  busyThen(`${A}/a2`, 1, 503, inThreeSeconds, ['/a3']);
+  busyThen(`${A}/a3`, 3, 429, () => '1', []);
+  return { site, pauses };
+}
