@@ -6,6 +6,7 @@
  * - `lab.run(promise)` / `lab.settle(promise)`: advance virtual time until the student's promise settles.
  * - `lab.property(arbitraries, body)`: fast-check over generated workloads, a fresh clock per run.
  * - `expect(timeline).toNeverExceedInFlight(n)` and friends: timing rules with messages for students.
+ * - `siteArbitrary()` / `mountSite()`: generated multi-host websites for crawler exercises.
  */
 import './matchers.ts';
 
@@ -16,6 +17,18 @@ export { type GanttRow, gantt, requestRows } from './gantt.ts';
 export type { Reply, ReplyFn, RouteSpec } from './http.ts';
 export { Lab, type PropertyOptions } from './lab.ts';
 export { TOLERANCE_MS } from './matchers.ts';
+export {
+  describeSite,
+  mountSite,
+  OFFSITE_ORIGIN,
+  pageHtml,
+  SITE_ORIGINS,
+  type Site,
+  type SiteHost,
+  type SitePage,
+  type SiteShape,
+  siteArbitrary,
+} from './sites.ts';
 export { type CheckContext, type CheckMeta, defineSuite } from './suite.ts';
 export {
   listMs,

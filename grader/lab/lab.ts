@@ -18,6 +18,8 @@ export interface LabOptions {
 export interface PropertyOptions<Ts extends unknown[]> {
   /** Generated cases to try. @default 25 */
   numRuns?: number;
+  /** Cases tried before the generated ones, e.g. the classic edge cases of the rule. */
+  examples?: Ts[];
   /** Describes a counterexample in plain words, e.g. `latencies 40, 310, 5 ms`. */
   describe?: (...values: Ts) => string;
 }
@@ -201,6 +203,7 @@ export class Lab {
     const details = await fc.check(property as fc.IAsyncProperty<unknown[]>, {
       seed: this.#options.seed,
       numRuns,
+      examples: options.examples as unknown[][] | undefined,
     });
     if (!details.failed) return;
     const counterexample = details.counterexample as Ts | null;
