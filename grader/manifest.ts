@@ -31,6 +31,12 @@ export interface ExerciseSpec {
   /** Progressive hints, gentlest first (`npm run hint`). */
   readonly hints: readonly string[];
   readonly checks: readonly CheckSpec[];
+  /**
+   * Hidden checks left out of this copy of the kit: the student template (`npm run export`) drops them and records
+   * here how many there were and what they are worth, so the points still add up and `npm run grade` can say that
+   * they are graded on push. Absent in the instructor's kit, where hidden checks are listed in `checks`.
+   */
+  readonly hidden?: { readonly checks: number; readonly points: number };
 }
 
 export const manifest = [
@@ -119,10 +125,422 @@ export const manifest = [
       },
     ],
   },
-  // ANCHOR 02-rate-limited-client (replace this line with the exercise's entry)
-  // ANCHOR 03-producer-consumer (replace this line with the exercise's entry)
-  // ANCHOR 04-polite-scraper (replace this line with the exercise's entry)
-  // ANCHOR 05-backoff-retry (replace this line with the exercise's entry)
+  {
+    id: '02-rate-limited-client',
+    title: 'A rate-limited API client on a semaphore',
+    points: 20,
+    hints: [
+      'Build the Semaphore first and test it on its own: a count of free permits and a queue of waiting resolve functions. acquire() either takes a permit at once or queues a promise; a release hands the permit to the first waiter.',
+      'Waiting costs nothing when it is a promise nobody has resolved yet: never loop with setTimeout to see whether a permit is free. Whoever releases wakes exactly one waiter.',
+      'Release in a `finally`, and make each release function work once (a flag in its closure). An aborted waiter must leave the queue, or the permit a release hands it is lost.',
+      'For the window, a second Semaphore of `maxPerWindow` permits whose release you schedule `windowMs` after each start works; so does a list of recent start times plus one timer to the next allowed start. Take the slot first, then the window, so the window counts real starts.',
+    ],
+    checks: [
+      {
+        id: 'semaphore-counts',
+        title: 'Semaphore - `available` and `waiting` are exact; a release function frees one permit, once',
+        points: 1,
+        hint: 'Keep one count of free permits and one queue of waiters. Guard each release function with a flag so a second call does nothing.',
+      },
+      {
+        id: 'semaphore-interleavings',
+        title: 'Semaphore - at most `permits` holders and no waiter left behind, in any interleaving',
+        points: 2,
+        hint: 'A release wakes exactly one waiter (or frees one permit when nobody waits). Waking everyone lets them all run; losing a wake-up leaves a waiter stuck forever.',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'new Semaphore() and createClient() - bad arguments are a TypeError naming the option',
+        points: 1,
+        hint: 'Check `permits`, `maxConcurrent`, `maxPerWindow` and `windowMs` before doing anything else, and put the option’s name in the message.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'get-json',
+        title: 'get() - resolves with the parsed JSON; a non-2xx status rejects with HttpError',
+        points: 1,
+        hint: 'fetch resolves for a 404 or 500: check `response.ok` and throw `new HttpError(response.status)` yourself.',
+      },
+      {
+        id: 'never-exceeds-max-concurrent',
+        title: 'get() - never more than maxConcurrent requests in flight',
+        points: 2,
+        hint: 'Hold a permit of a Semaphore(maxConcurrent) for the whole request, body included, and give it back when the request is over.',
+      },
+      {
+        id: 'work-conserving',
+        title: 'get() - a waiting request starts the moment a slot frees',
+        points: 2,
+        hint: 'Do not cut the requests into batches of maxConcurrent: a batch waits for its slowest request while slots sit idle. Each finished request should let the next one start.',
+      },
+      {
+        id: 'starts-in-request-order',
+        title: 'get() - requests start in the order they were made',
+        points: 1,
+        hint: 'Waiters are a queue: push at the back, take from the front (`shift()`), never `pop()`.',
+      },
+      {
+        id: 'window-limit',
+        title: 'maxPerWindow - at most maxPerWindow starts in any window of windowMs',
+        points: 2,
+        hint: 'The window slides: count the starts in the last windowMs before now, not since a counter was last reset by setInterval (that allows twice the limit around each reset).',
+      },
+      {
+        id: 'window-earliest',
+        title: 'maxPerWindow - each request starts as soon as the sliding window allows',
+        points: 2,
+        hint: 'The window limits starts, not completions: the m-th previous start frees its place exactly windowMs after it began. Wake the next request then, not later.',
+      },
+      {
+        id: 'failures-free-the-slot',
+        title: 'get() and run() - a failure frees its slot and reaches only its own caller',
+        points: 2,
+        hint: 'Release in a `finally` block (or `try/finally` around the task), so an HttpError, a network error or a throwing task gives the permit back too.',
+      },
+      {
+        id: 'abort-queued',
+        title: 'get() and acquire() - an aborted waiter rejects with signal.reason and gives up its place',
+        points: 1,
+        hint: 'On abort, take the waiter out of the queue and reject with `signal.reason`; check `signal.aborted` before queueing at all.',
+      },
+      {
+        id: 'abort-in-flight',
+        title: 'get() - aborting a request in flight cancels it and rejects with signal.reason',
+        points: 1,
+        hint: 'Pass the signal to fetch, and when the request fails because the signal aborted, reject with `signal.reason`.',
+      },
+      {
+        id: 'no-spinning',
+        title: 'get() - waiting fires no polling timers',
+        points: 1,
+        hint: 'A waiter is a promise whose resolve function sits in a queue until a release calls it. Polling with setTimeout burns timers (and CPU) the whole time.',
+      },
+      {
+        id: 'active-pending-idle',
+        title: 'client - `active`, `pending` and onIdle() are exact',
+        points: 1,
+        hint: '`pending` counts requests accepted and not started (waiting for a slot or for the window), `active` those started and not settled. onIdle() resolves at once when both are 0.',
+      },
+    ],
+  },
+  {
+    id: '03-producer-consumer',
+    title: 'Producers and consumers over a bounded queue',
+    points: 20,
+    hints: [
+      'Build the AsyncQueue first and test it on its own: an array of items plus two queues of waiting callers, the getters waiting for an item and the putters waiting for room. Waiting is a promise whose resolve function you keep in one of those queues.',
+      'Every operation either completes at once or queues its caller; whoever changes the queue wakes exactly one waiter. A put that finds a getter waiting hands the item straight to it; a get that makes room lets the first waiting putter in. Then nothing can slip in between a wake-up and the work it was woken for.',
+      'An aborted waiter must leave its queue before anything else can be handed to it: keep each waiter as an object, remove it in the abort listener, and remove the listener when it is served.',
+      'For runPipeline: one task per producer (`for await` reads sync and async iterables alike) and one per consumer. When every producer is done, close() the queue: each consumer then stops by itself when get() rejects, however many there are. Keep the first error, abort an internal AbortController that every put and get listens to, wait for all tasks, then reject.',
+    ],
+    checks: [
+      {
+        id: 'queue-fifo',
+        title: 'AsyncQueue - first in, first out, for items and for waiting getters and putters',
+        points: 2,
+        hint: 'Keep the waiting callers in arrays and serve them with shift(), never pop(): first come, first served.',
+      },
+      {
+        id: 'queue-never-overfills',
+        title: 'AsyncQueue - `size` never exceeds maxSize, even when a get and a put happen in the same tick',
+        points: 2,
+        hint: 'Decide and act in the same synchronous step: a waiting putter woken by a get must find its slot kept for it, not re-check after an `await` while someone else takes it.',
+      },
+      {
+        id: 'queue-backpressure',
+        title: 'AsyncQueue - a put on a full queue waits for a get, and nothing is dropped',
+        points: 1,
+        hint: 'A put on a full queue returns a promise that only a later get resolves: the k-th put can finish no earlier than the (k - maxSize)-th get.',
+      },
+      {
+        id: 'queue-abort',
+        title: 'AsyncQueue - an aborted get or put rejects with signal.reason; no item is lost or inserted',
+        points: 2,
+        hint: 'In the abort listener, take the waiter out of its queue before rejecting; once a waiter is served, remove its listener. Check `signal.aborted` before doing anything.',
+      },
+      {
+        id: 'join-task-done',
+        title: 'AsyncQueue - join() resolves once every item put has been marked with taskDone()',
+        points: 1,
+        hint: 'Count items accepted and not yet done, and items taken and not yet done; join waits for the first count to reach 0, taskDone throws when the second is 0.',
+      },
+      {
+        id: 'close-drains',
+        title: 'AsyncQueue - close() rejects putters at once; getters drain what is left, then reject',
+        points: 1,
+        hint: 'After close, put rejects with QueueClosedError, and so do waiting putters. A get still returns an item while there is one; getters waiting on an empty closed queue reject.',
+      },
+      {
+        id: 'async-iteration',
+        title: 'AsyncQueue - `for await` yields every item as it arrives and ends once closed and drained',
+        points: 1,
+        hint: 'An `async *[Symbol.asyncIterator]()` that loops on get() and returns when get rejects with QueueClosedError. It must not call taskDone.',
+      },
+      {
+        id: 'no-busy-waiting',
+        title: 'AsyncQueue and runPipeline - waiting getters, putters and consumers fire no timers',
+        points: 1,
+        hint: 'Do not poll with setTimeout: park the caller on a promise and resolve it when the queue changes.',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'new AsyncQueue() and runPipeline() - bad arguments are a TypeError naming the option',
+        points: 1,
+        hint: 'Check `maxSize`, `consumers` and `queueSize` before doing anything else, and put the option’s name in the message.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'pipeline-exactly-once',
+        title: 'runPipeline() - each item handled exactly once; results in the order handling finished',
+        points: 2,
+        hint: 'Each item goes into the queue once and each get takes it out once. Push a result when its handler finishes. Zero producers or empty producers still resolve (with []).',
+      },
+      {
+        id: 'pipeline-consumers-concurrent',
+        title: 'runPipeline() - `consumers` handlers run at once; the total time matches the model',
+        points: 2,
+        hint: 'Start all consumer loops at once, each with its own 0-based index, and have each take its next item as soon as its handler finishes.',
+      },
+      {
+        id: 'pipeline-bounded',
+        title: 'runPipeline() - producers are read only as fast as the bounded queue lets them',
+        points: 1,
+        hint: 'Create the queue with `queueSize` and await every put: a producer must not read its next item while its last one waits for room.',
+      },
+      {
+        id: 'pipeline-always-finishes',
+        title: 'runPipeline() - finishes for any mix of producers and consumers, leaving nothing pending',
+        points: 1,
+        hint: 'One "stop" item stops one consumer only. Close the queue once every producer is done, and let each consumer end when get() rejects with QueueClosedError.',
+      },
+      {
+        id: 'pipeline-stops-on-error',
+        title: 'runPipeline() - first error or abort: nothing new starts; rejects once running handlers end',
+        points: 2,
+        hint: 'Keep the first error, abort an internal controller that every put and get listens to, check it before handling each item, wait for every task to settle, then throw the error you kept.',
+      },
+    ],
+  },
+  {
+    id: '04-polite-scraper',
+    title: 'A polite web crawler',
+    points: 20,
+    hints: [
+      'Keep one queue per host (per origin) and one scheduler that, whenever something changes, starts whatever may start now: a host whose delay is over, while a slot is free. Nothing should sleep while holding a slot.',
+      'robots.txt is a shared resource: store the promise of its fetch per host the moment you start it, so every page of that host awaits the same one. Decide 4xx (allow all) and 5xx or a network error (nothing on that host) from the status, and call `parseRobots(text, userAgent)` for the rules.',
+      'Mark a URL as seen the moment you discover it (after `new URL(href)` and dropping `hash`), before it waits in any queue; then a link found on five pages is queued once.',
+      'Per host, remember when the last request started and the earliest next start: `max(lastStart + delay, end of any Retry-After pause)`. One timer for the earliest of those wakes the scheduler. Retry-After is whole seconds or an HTTP-date (`Date.parse(value) - Date.now()`).',
+    ],
+    checks: [
+      {
+        id: 'robots-once-first',
+        title: 'crawl() - robots.txt is fetched once per host, and arrives before any other request there',
+        points: 2,
+        hint: 'Many pages of one host can be discovered at once: cache the promise of the robots.txt fetch per host (not its result), so they all wait for the same request.',
+      },
+      {
+        id: 'robots-rules',
+        title: "crawl() - a URL robots.txt forbids is never requested and is skipped with 'robots'",
+        points: 2,
+        hint: 'Use `parseRobots(text, userAgent)` from helpers.ts and ask `isAllowed(url.pathname + url.search)`: it picks your group, and the longest rule wins. `startsWith` on Disallow lines gets Allow, `*` and `$` wrong.',
+      },
+      {
+        id: 'robots-unavailable',
+        title: "crawl() - robots.txt 4xx: no rules; 5xx or a network failure: the host is skipped ('robots')",
+        points: 1,
+        hint: 'RFC 9309 2.3.1: a 4xx means "no rules"; a 5xx or an unreachable robots.txt means "assume everything is forbidden".',
+      },
+      {
+        id: 'user-agent-header',
+        title: 'crawl() - every request, robots.txt included, sends the User-Agent header',
+        points: 1,
+        hint: "Pass `{ headers: { 'user-agent': userAgent } }` to every fetch, the robots.txt one too.",
+        visibility: 'hidden',
+      },
+      {
+        id: 'per-host-spacing',
+        title: 'crawl() - starts on one host are max(perHostDelayMs, Crawl-delay) apart, robots.txt included',
+        points: 2,
+        hint: 'Keep the time of the last start per origin and start the next request no earlier than that plus the delay; a Crawl-delay in robots.txt raises the delay for that host.',
+      },
+      {
+        id: 'hosts-in-parallel',
+        title: 'crawl() - hosts go in parallel: no slot or host idles while it has work whose delay is over',
+        points: 2,
+        hint: "Each host keeps its own clock. Do not wait for one host's delay while holding a slot, and do not space requests to different hosts.",
+      },
+      {
+        id: 'max-concurrency',
+        title: 'crawl() - never more than maxConcurrency requests in flight (default 4), robots.txt included',
+        points: 2,
+        hint: 'Count the requests in flight across all hosts; start one only below the limit, and look for more work each time one ends.',
+      },
+      {
+        id: 'no-duplicate-fetches',
+        title: 'crawl() - each URL is fetched once after normalisation, however many links lead to it',
+        points: 2,
+        hint: 'Normalise with `new URL(href)` and `url.hash = ""`, and add the URL to the seen set when you discover it, not when its fetch ends.',
+      },
+      {
+        id: 'report-matches-site',
+        title: 'crawl() - the report lists each page (status, links) and skipped URL once, in start order',
+        points: 1,
+        hint: 'A 4xx/5xx page is a page with its status and `links: []`; a network failure is skipped with `error`. Record a page’s place in `pages` when its fetch starts.',
+      },
+      {
+        id: 'max-pages',
+        title: "crawl() - at most maxPages pages; then no new robots.txt, and the rest are skipped ('limit')",
+        points: 1,
+        hint: "Count a page when its first try starts (a retry is the same page). Once the budget is spent, skip every new URL as 'limit' unless it is offsite or robots.txt already forbids it.",
+      },
+      {
+        id: 'offsite-links',
+        title: "crawl() - links to other hosts are skipped with 'offsite' and never requested",
+        points: 1,
+        hint: 'Compare `new URL(link).host` (port included) with `allowedHosts`, which defaults to the hosts of the start URLs.',
+      },
+      {
+        id: 'retry-after',
+        title: 'crawl() - 429/503 + Retry-After pause that host, then a retry (3 tries in all); others go on',
+        points: 2,
+        hint: 'Retry-After is either delta-seconds ("2") or an HTTP-date; `parseInt` turns a date into NaN. Pause only that host: push its next start to the end of the pause.',
+      },
+      {
+        id: 'abort-stops-promptly',
+        title: 'crawl() - an abort rejects at once with signal.reason; nothing is left pending afterwards',
+        points: 1,
+        hint: 'Give every fetch a signal that follows the caller’s, clear your timers, remove your abort listener, and reject with `signal.reason`.',
+      },
+    ],
+  },
+  {
+    id: '05-backoff-retry',
+    title: 'Retry with exponential backoff',
+    points: 20,
+    hints: [
+      'Write it as a loop (or a recursion) over attempts: call fn, return on success, otherwise decide whether to retry, compute the delay, sleep, go round again.',
+      'Count from 1: `retries: 3` means attempts 1, 2, 3 and 4, and the wait before attempt n + 1 is `backoffDelay(n)`, so the first wait is `minDelayMs` itself. Cap first, then apply the jitter to the capped value.',
+      'Sleep with a promise around setTimeout that also listens to the signal: on abort, clear the timer, remove the listener and reject with `signal.reason`. Keep the error you caught and rethrow that very object when you give up.',
+      'For fetchWithRetry, turn a retryable status into a "try again" decision without losing the response: you need it back when retries run out. Retry-After is either whole seconds or an HTTP-date (`Date.parse`), measured from when the response arrived.',
+    ],
+    checks: [
+      {
+        id: 'at-most-retries-plus-one',
+        title: 'retry() - calls fn at most retries + 1 times (default 5 retries), numbering attempts from 1',
+        points: 1,
+        hint: '`retries` counts the calls after the first one: `retries: 2` means 3 calls in all, and `retries: 0` means one.',
+      },
+      {
+        id: 'stops-at-first-success',
+        title: 'retry() - a success on attempt k means exactly k calls, resolving with its value',
+        points: 1,
+        hint: 'Return as soon as fn resolves; nothing should be scheduled after a success.',
+      },
+      {
+        id: 'waits-grow-exponentially',
+        title: "retry() - first call at once, then waits of minDelayMs × factor^(n-1) (jitter 'none')",
+        points: 2,
+        hint: 'The wait after failed attempt n is backoffDelay(n): with the defaults 100, 200, 400, 800 ms. The exponent is n - 1, so the first wait is minDelayMs itself.',
+      },
+      {
+        id: 'waits-capped',
+        title: 'retry() - no wait is longer than maxDelayMs (default 10 000 ms)',
+        points: 1,
+        hint: 'Take `Math.min(maxDelayMs, minDelayMs * factor ** (n - 1))` before anything else.',
+      },
+      {
+        id: 'backoff-delay-formula',
+        title: "backoffDelay() - the capped exponential, with 'full', 'equal' and 'none' jitter",
+        points: 1,
+        hint: "cap = min(maxDelayMs, minDelayMs × factor^(n-1)); 'none' is cap, 'full' is random() × cap, 'equal' is cap/2 + random() × cap/2.",
+      },
+      {
+        id: 'jitter-within-bounds',
+        title: 'retry() - jittered waits stay within [0, cap] or [cap/2, cap]; by default they vary',
+        points: 1,
+        hint: "Jitter spreads the wait below the cap, never above it: random() is in [0, 1), so scale the part it multiplies accordingly. Default `jitter` to 'full' and `random` to Math.random.",
+      },
+      {
+        id: 'rejects-with-last-error',
+        title: 'retry() - gives up with the last error itself, not a new one',
+        points: 1,
+        hint: 'Rethrow the very value fn rejected with the last time (same object); callers look at its type, code and stack.',
+      },
+      {
+        id: 'sync-throw-is-a-failure',
+        title: 'retry() - a synchronous throw from fn counts as a failed attempt',
+        points: 1,
+        hint: 'Call fn inside the try block (`await fn(attempt)` inside try/catch catches both a throw and a rejection).',
+        visibility: 'hidden',
+      },
+      {
+        id: 'should-retry-and-on-retry',
+        title: 'retry() - shouldRetry(error, attempt) can stop at once; onRetry reports each wait first',
+        points: 1,
+        hint: 'Both receive the number of the attempt that just failed. Ask shouldRetry only when a retry is left, await its answer, and call onRetry just before sleeping.',
+      },
+      {
+        id: 'abort-before-start',
+        title: 'retry() - an already-aborted signal rejects with signal.reason without calling fn',
+        points: 1,
+        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before the first attempt.',
+      },
+      {
+        id: 'abort-during-wait',
+        title: 'retry() - an abort during a wait rejects at once with signal.reason and clears the timer',
+        points: 1,
+        hint: "Listen for 'abort' while sleeping: clearTimeout, then reject with `signal.reason` (node:timers/promises rejects with an AbortError whose `cause` is the reason: rethrow the reason).",
+      },
+      {
+        id: 'leaves-nothing-pending',
+        title: 'retry() and fetchWithRetry() - no timer or listener left behind once they settle',
+        points: 1,
+        hint: 'Remove the abort listener when the timer fires, and clear the timer when the abort fires.',
+      },
+      {
+        id: 'rejects-bad-options',
+        title: 'retry() and fetchWithRetry() - a TypeError naming a bad option; retries: Infinity is fine',
+        points: 1,
+        hint: 'Validate before the first attempt. `Number.isInteger(Infinity)` is false, so allow Infinity explicitly.',
+      },
+      {
+        id: 'fetch-status-classes',
+        title: 'fetchWithRetry() - retries network errors and 408, 429, 500, 502, 503, 504, nothing else',
+        points: 1,
+        hint: 'A 400 or 404 will fail the same way every time. shouldRetry is asked about network errors only; the statuses are fixed.',
+      },
+      {
+        id: 'fetch-last-response',
+        title: 'fetchWithRetry() - out of retries: the last response, or the last network error',
+        points: 1,
+        hint: 'Keep the last Response and hand it back when no retry is left; only an attempt without a response ends in a rejection.',
+      },
+      {
+        id: 'fetch-retry-after-seconds',
+        title: 'fetchWithRetry() - Retry-After in seconds replaces the computed delay, capped at maxDelayMs',
+        points: 1,
+        hint: '`Retry-After: 2` means wait 2000 ms instead of the backoff delay (but never more than maxDelayMs).',
+      },
+      {
+        id: 'fetch-retry-after-date',
+        title: 'fetchWithRetry() - Retry-After as an HTTP-date waits until that date (0 ms if it has passed)',
+        points: 1,
+        hint: '`parseInt` reads an HTTP-date as NaN. Use `Date.parse(value) - Date.now()` when the value is not a number of seconds.',
+      },
+      {
+        id: 'fetch-never-retries-post',
+        title: 'fetchWithRetry() - POST and PATCH are never retried',
+        points: 1,
+        hint: 'Retrying a POST can place the order twice: look at `init.method` and make a single attempt for POST and PATCH.',
+      },
+      {
+        id: 'fetch-abort',
+        title: 'fetchWithRetry() - options.signal and init.signal both abort it, even during a wait',
+        points: 1,
+        hint: 'Combine both signals (`AbortSignal.any`) and use the result for the requests and for the waits.',
+      },
+    ],
+  },
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */
@@ -157,6 +575,13 @@ export function validateManifest(exercises: readonly ExerciseSpec[]): void {
       if (check.hint.trim() === '') problems.push(`${where}: check \`${check.id}\` has an empty hint`);
       if (check.title.trim() === '') problems.push(`${where}: check \`${check.id}\` has an empty title`);
       total += check.points;
+    }
+    if (exercise.hidden) {
+      const { checks, points } = exercise.hidden;
+      if (!Number.isInteger(checks) || checks <= 0 || !Number.isInteger(points) || points <= 0) {
+        problems.push(`${where}: \`hidden\` must count a positive whole number of checks and points`);
+      }
+      total += points;
     }
     if (total !== exercise.points) {
       problems.push(`${where}: checks add up to ${total} points, the exercise declares ${exercise.points}`);

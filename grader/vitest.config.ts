@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import type { GradingContext } from './context.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -10,8 +12,25 @@ const GRADER_PACKAGES = /^(vitest|@vitest\/|vite$|msw|@mswjs\/|fast-check|@fast-
 /** Code outside `grader/` and `node_modules/` is submission code: exercises, solutions, fixtures, any target. */
 function isSubmissionCode(file: string): boolean {
   const path = file.replace(/\\/g, '/');
-  return !path.includes('/node_modules/') && !path.startsWith(`${root}grader/`);
+  return !path.includes('/node_modules/') && !path.startsWith(`${root}grader/`) && !isStrykerSetup(path);
 }
+
+/** The setup file Stryker's vitest runner copies to the kit's root (`npm run mutation`); it imports vitest. */
+function isStrykerSetup(path: string): boolean {
+  return /^stryker-setup-\d+\.js$/.test(path.slice(root.length)) && path.startsWith(root);
+}
+
+/**
+ * The grading context when the suites run without `npm run grade`, which provides its own for every run: under
+ * Stryker (`npm run mutation`, in a sandbox copy of the kit) or `npx vitest run --config grader/vitest.config.ts`.
+ * It grades `AWAITLINGS_TARGET` (default `solutions`) with the seed `AWAITLINGS_SEED` (default 20261122).
+ */
+const standalone: GradingContext = {
+  root,
+  target: resolve(root, process.env.AWAITLINGS_TARGET ?? 'solutions'),
+  seed: Number(process.env.AWAITLINGS_SEED ?? 20261122),
+  files: {},
+};
 
 /** Refuses, with a reason, any import of the grader's own tools from submission code. */
 function blockGraderImports(): Plugin {
@@ -36,9 +55,11 @@ export default defineConfig({
   plugins: [blockGraderImports()],
   test: {
     include: ['grader/suites/*.test.ts'],
+    provide: { awaitlings: standalone },
     pool: 'forks',
     isolate: true,
     fileParallelism: true,
+    maxWorkers: '100%',
     testTimeout: 15_000,
     hookTimeout: 15_000,
     restoreMocks: false,

@@ -9,17 +9,22 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import open from 'open';
 import { chalk, minimist } from 'zx';
 import { manifest, resolveExerciseId } from '../grader/manifest.ts';
 import { gradeBatch, gradebookCsv } from '../grader/node/batch.ts';
+import { gradeForStudent } from '../grader/node/feedback.ts';
 import { parseFormat } from '../grader/node/formats/index.ts';
 import { inGithubActions, neutralise, publishToGithub } from '../grader/node/github.ts';
+import { writeHtml } from '../grader/node/html.ts';
 import { writeFormats } from '../grader/node/outputs.ts';
-import { grade, KIT_ROOT, type ProgressEvent } from '../grader/node/run.ts';
+import { createProgress } from '../grader/node/progress.ts';
+import { KIT_ROOT } from '../grader/node/run.ts';
 import { renderReport } from '../grader/node/terminal.ts';
+import { watchAndGrade } from '../grader/node/watch.ts';
 
 const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--format <name>[=<file>]]
-                       [--seed <n>] [--strict]
+                       [--seed <n>] [--strict] [--html <file>] [--open] [--watch]
        npm run grade -- --batch <class-dir> [--csv <file>] [exercise...]
 
   exercise         02, 2 or 02-rate-limited-client (default: every exercise)
@@ -30,12 +35,15 @@ const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <f
                    default file: reports/report.json, classroom.json, junit.xml, results.json, report.md)
   --seed <n>       property seed, to reproduce a run (default: random, printed)
   --strict         exit 1 unless every check passed
+  --html <file>    also write a self-contained HTML report with timelines (default with --open: reports/report.html)
+  --open           open the HTML report in a browser
+  --watch          re-grade an exercise each time its file is saved (Ctrl-C or q to stop)
   --batch <dir>    grade a class: one folder per student, each with exercises/ (see README)
   --csv <file>     with --batch: write the gradebook (default: grades.csv)`;
 
 const args = minimist(process.argv.slice(2), {
-  string: ['target', 'json', 'seed', 'format', 'batch', 'csv'],
-  boolean: ['strict', 'help'],
+  string: ['target', 'json', 'seed', 'format', 'batch', 'csv', 'html'],
+  boolean: ['strict', 'help', 'open', 'watch'],
   alias: { h: 'help' },
   unknown: (flag) => {
     if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
@@ -56,19 +64,31 @@ async function main(): Promise<void> {
     args._.length > 0 ? args._.map((selector) => resolveExerciseId(String(selector))) : undefined;
   const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
   const target = args.target ?? 'exercises';
-  const progress = createProgress();
+  const progress = createProgress(process.stderr);
   const formats = [args.format ?? []].flat().map((value: string) => parseFormat(value));
   if (args.json) formats.push({ format: 'json', file: args.json });
   if (args.batch) {
     await gradeClass(args.batch, exercises, seed ?? 1);
     return;
   }
-  const report = await grade({ exercises, target, seed }, { onProgress: progress.update });
+  if (args.watch) {
+    await watchAndGrade({ exercises, target, seed, root: KIT_ROOT, chalk, html: args.html });
+    return;
+  }
+  const report = await gradeForStudent({ exercises, target, seed }, { onProgress: progress.update });
   progress.done();
   const text = renderReport(report, { chalk });
   // Student code can put any text in a message; in GitHub Actions none of it may act as a workflow command.
   console.log(inGithubActions() ? neutralise(text) : text);
   for (const file of await writeFormats(report, formats)) console.log(chalk.dim(`report written to ${file}`));
+  if (args.html || args.open) {
+    const file = await writeHtml(report, args.html || 'reports/report.html');
+    console.log(chalk.dim(`HTML report written to ${file}`));
+    if (args.open) {
+      console.log(chalk.dim('opening it in your browser (if nothing opens, open that file yourself)'));
+      await open(file, { wait: false }).catch(() => undefined);
+    }
+  }
   if (inGithubActions()) for (const line of await publishToGithub(report)) console.log(line);
   if (args.strict && report.score < report.max) process.exitCode = 1;
 }
@@ -113,28 +133,6 @@ function parseSeed(value: string): number {
   if (!Number.isInteger(seed) || seed < 0)
     throw new UsageError(`Expected \`--seed\` to be a whole number, got ${value}.`);
   return seed;
-}
-
-/** A one-line progress view on a terminal; plain lines elsewhere (CI logs). */
-function createProgress() {
-  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
-  let checks = 0;
-  let current = '';
-  return {
-    update(event: ProgressEvent) {
-      if (event.type === 'exercise-start') {
-        current = event.exercise;
-        if (!live) process.stderr.write(`grading ${event.exercise}…\n`);
-      } else {
-        checks++;
-        current = event.exercise;
-      }
-      if (live) process.stderr.write(`\r\u001b[2Kgrading ${current} · ${checks} checks done`);
-    },
-    done() {
-      if (live) process.stderr.write('\r\u001b[2K');
-    },
-  };
 }
 
 main().catch((error: unknown) => {

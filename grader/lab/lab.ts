@@ -84,7 +84,8 @@ export class Lab {
 
   /** A fresh clock at 0, no routes, an empty timeline: the start of every property run. */
   reset(): void {
-    if (Lab.#current !== this) throw new Error('awaitlings lab: this check already ended (it ran out of real time)');
+    if (Lab.#current !== this)
+      throw new Error('awaitlings lab: this check already ended (it ran out of real time)');
     this.#coveredMs += this.clock.now();
     this.http.detach();
     this.clock.uninstall();
@@ -191,6 +192,7 @@ export class Lab {
       async (...values) => {
         if (shrinkAttempts !== undefined && ++shrinkAttempts > MAX_SHRINK_ATTEMPTS) return;
         this.reset();
+        this.#propertyRuns++;
         try {
           await body(...(values as unknown as Ts));
         } catch (error) {

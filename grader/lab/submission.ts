@@ -65,7 +65,9 @@ function describeLoadError(error: unknown, file: string, shown: string): string 
   const compileError = /Transform failed|Expected|Unexpected|SyntaxError|ERROR:/.test(error.message);
   const match = error.message.match(/:(\d+):(\d+):\s*(?:ERROR:\s*)?(.*)/);
   if (compileError && match) return `${shown}:${match[1]}:${Number(match[2]) + 1}: ${match[3]}`;
-  if (error.name === 'BlockedImportError') return error.message;
+  // The grader refused an import: its message already says what and why, for the student.
+  const refusal = error.message.split('\n').find((line) => line.includes('belongs to the grader'));
+  if (error.name === 'BlockedImportError' || refusal) return refusal ?? error.message;
   const site = (error.stack ?? '').split('\n').find((line) => line.includes(file));
   const at = site?.match(/:(\d+):(\d+)\)?$/);
   const location = at ? ` (${shown}:${at[1]}:${at[2]})` : '';

@@ -1,20 +1,66 @@
 import { test } from 'vitest';
-import { checkSeed } from '../context.ts';
+import { checkSeed, submissionFile } from '../context.ts';
 import { type CheckSpec, findExercise } from '../manifest.ts';
 import { CheckFailure, show } from './failure.ts';
 import { HttpLab } from './http.ts';
 import { Lab } from './lab.ts';
 import { displayPath, gradingContext, loadSubmission, SubmissionError } from './submission.ts';
 import type { RequestRecord } from './timeline.ts';
+import { WorkerGuard } from './watchdog.ts';
 
-/** What a failing check leaves for the report's views (timelines, concepts). */
-export interface CheckMeta {
-  concept?: string;
+/**
+ * One bar on a timeline that is not an HTTP request: a task, a queue put or get, a wait, a retry attempt.
+ * Spans that share a `lane` share a row (one worker's tasks, one call's attempts); an instant has `end === start`.
+ */
+export interface TimelineSpan {
+  /** What the bar is, e.g. `task 3`, `put 7`, `attempt 2`. */
+  label: string;
+  /** Virtual ms since the check started. */
+  start: number;
+  /** Absent when it was still running as the check ended. */
+  end?: number;
+  /** Drawn at the end of the bar: `✓` done, `×` aborted or cancelled, `!` failed, `…` still running. */
+  mark?: '✓' | '×' | '!' | '…';
+  /** The row it is drawn on, e.g. `worker 1` or `GET /a`. @default label */
+  lane?: string;
+  /** `wait` is time spent blocked (a full queue, a backoff sleep): views draw it lighter. @default 'work' */
+  kind?: 'work' | 'wait';
+}
+
+/** A moment a view should point at: where the rule broke, e.g. `{ at: 120, note: '4 in flight (limit 2)' }`. */
+export interface TimelineMarker {
+  at: number;
+  note: string;
+}
+
+/** What one run looked like on the virtual time axis. Views draw `timeline` and `spans` on one axis. */
+export interface TimelineData {
+  /** The HTTP requests, as the lab recorded them. */
   timeline?: readonly RequestRecord[];
+  /** Anything else worth drawing: tasks, queue puts and gets, retries. */
+  spans?: readonly TimelineSpan[];
+  marker?: TimelineMarker;
+}
+
+/** What a check leaves for the report's views (timelines, concepts). Every field is optional. */
+export interface CheckMeta extends TimelineData {
+  concept?: string;
+  /** What the reference behaviour does with the same workload, drawn beside the student's run. */
+  expected?: TimelineData & { note?: string };
+  /** The worker guard's signature on a check that passed; the grading process counts a pass only with a valid one. */
+  seal?: string;
+}
+
+/** What a check cost, for `npm run bench`. */
+export interface CheckStats {
+  /** Virtual ms the check simulated, across all its property runs. */
+  virtualMs: number;
+  propertyRuns: number;
 }
 
 declare module 'vitest' {
   interface TaskMeta {
+    awaitlingsStats?: CheckStats;
     awaitlings?: CheckMeta;
   }
 }
@@ -49,6 +95,8 @@ export interface CheckOptions {
 export function defineSuite<Api>(exerciseId: string) {
   const exercise = findExercise(exerciseId);
   const registered = new Set<string>();
+  /** Whether a check already loaded the student's module: a crash while loading it fails every check. */
+  let imported = false;
 
   function check(
     id: string,
@@ -65,25 +113,48 @@ export function defineSuite<Api>(exerciseId: string) {
     test(
       id,
       async ({ task }) => {
-        const { api, file } = await loadSubmission<Api>(exerciseId);
-        const context = gradingContext();
-        const lab = Lab.open({
-          seed: checkSeed(context.seed, exerciseId, id),
-          reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
-        });
+        // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
+        // the check only if it passed with the grader's world intact (watchdog.ts).
+        const guard = WorkerGuard.current();
         try {
-          await body({ api, lab, file: displayPath(file) });
-          assertUntouched(lab);
-        } catch (error) {
-          const failure = explain(error, spec, displayPath(file));
-          const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
-          task.meta.awaitlings = {
-            concept: failure instanceof CheckFailure ? failure.concept : undefined,
-            timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
-          };
-          throw failure;
+          guard?.enter(id, imported ? 'check' : 'import');
+          const context = guard?.context ?? gradingContext();
+          if (guard)
+            expectGradedFile(
+              submissionFile(gradingContext(), exerciseId),
+              submissionFile(context, exerciseId),
+            );
+          const { api, file } = await loadSubmission<Api>(exerciseId);
+          imported = true;
+          if (guard) expectGradedFile(file, submissionFile(context, exerciseId));
+          guard?.enter(id, 'check');
+          const lab = Lab.open({
+            seed: checkSeed(context.seed, exerciseId, id),
+            reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
+          });
+          try {
+            await body({ api, lab, file: displayPath(file) });
+            assertUntouched(lab, guard);
+          } catch (error) {
+            // Tampering explains whatever else went wrong: say it first.
+            const failure = tampering(lab, guard) ?? explain(error, spec, displayPath(file));
+            const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
+            const drawn = failure instanceof CheckFailure ? failure : undefined;
+            task.meta.awaitlings = {
+              concept: drawn?.concept,
+              timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
+              spans: drawn?.spans && structuredClone(drawn.spans),
+              marker: drawn?.marker,
+              expected: drawn?.expected && structuredClone(drawn.expected),
+            };
+            throw failure;
+          } finally {
+            task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
+            lab.close();
+          }
+          if (guard) task.meta.awaitlings = { ...task.meta.awaitlings, seal: guard.seal(exerciseId, id) };
         } finally {
-          lab.close();
+          guard?.leave(id);
         }
       },
       options.timeoutMs ?? 10_000,
@@ -93,17 +164,33 @@ export function defineSuite<Api>(exerciseId: string) {
   return { check, exercise };
 }
 
-/** Fails the check if the student's code took the lab apart or asked for what no route offers. */
-function assertUntouched(lab: Lab): void {
+/** Refuses to grade another file than the one the run asked for (student code can reach vitest's context). */
+function expectGradedFile(loaded: string, expected: string): void {
+  if (loaded === expected) return;
+  throw new SubmissionError(
+    `Your code pointed the grader at another file (${displayPath(loaded)} instead of ${displayPath(expected)}), ` +
+      "so nothing was graded. Leave the grader's settings alone.",
+  );
+}
+
+/** What the student's code did to the lab or the grader's world during the check, if anything. */
+function tampering(lab: Lab, guard: WorkerGuard | undefined): CheckFailure | undefined {
   if (!lab.clock.isIntact()) {
-    throw new CheckFailure(
+    return new CheckFailure(
       'Your code switched the virtual clock off (or replaced the timer functions). The grader measures time ' +
         'itself; leave setTimeout and friends as they are.',
     );
   }
   if (globalThis.fetch !== HttpLab.fetch) {
-    throw new CheckFailure('Your code replaced the global fetch. Call fetch; do not redefine it.');
+    return new CheckFailure('Your code replaced the global fetch. Call fetch; do not redefine it.');
   }
+  return guard?.tampering();
+}
+
+/** Fails the check if the student's code took the lab apart or asked for what no route offers. */
+function assertUntouched(lab: Lab, guard: WorkerGuard | undefined): void {
+  const tampered = tampering(lab, guard);
+  if (tampered) throw tampered;
   if (lab.http.unexpected.length > 0) {
     throw new CheckFailure(
       `Your code requested ${lab.http.unexpected.slice(0, 3).join(', ')}` +
@@ -130,7 +217,11 @@ function explain(error: unknown, spec: CheckSpec, file: string): unknown {
     );
   }
   if (error instanceof CheckFailure) return error;
-  if (error instanceof Error && error.name === 'AssertionError') return error;
+  // vitest's own assertions, and the lab's timeline matchers (expect.extend throws a plain-named Error that
+  // carries `__vitest_error_context__`): their messages are already written for the student.
+  if (error instanceof Error && (error.name === 'AssertionError' || '__vitest_error_context__' in error)) {
+    return error;
+  }
   return new CheckFailure(`Your code threw ${show(error)} during the check.`, { cause: error });
 }
 

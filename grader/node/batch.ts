@@ -18,6 +18,8 @@ export interface BatchRequest {
   /** Students graded at once. @default the machine's cores */
   concurrency?: number;
   onProgress?: (done: number, total: number, student: string) => void;
+  /** Only for classes generated from the kit's own files (see `GraderOptions.allowReferenceImports`). */
+  allowReferenceImports?: boolean;
 }
 
 export interface StudentResult {
@@ -56,7 +58,7 @@ export async function gradeBatch(request: BatchRequest): Promise<ClassSummary> {
   let done = 0;
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      const grader = await Grader.start();
+      const grader = await Grader.start({ allowReferenceImports: request.allowReferenceImports });
       try {
         for (let index = next++; index < students.length; index = next++) {
           const student = students[index];

@@ -1,3 +1,4 @@
+import type { TimelineData, TimelineMarker, TimelineSpan } from '../lab/suite.ts';
 import type { RequestRecord } from '../lab/timeline.ts';
 import type { Visibility } from '../manifest.ts';
 
@@ -23,6 +24,28 @@ export interface CheckReport {
   concept?: string;
   /** What the code did, for views that draw it (failing timing checks). */
   timeline?: readonly RequestRecord[];
+  /** Other bars on the same axis (tasks, queue puts and gets, retries), when the check recorded them. */
+  spans?: readonly TimelineSpan[];
+  /** The moment the rule broke, when the check knows it. */
+  marker?: TimelineMarker;
+  /** What the reference behaviour does with the same workload, when the check provides it. */
+  expected?: TimelineData & { note?: string };
+}
+
+/** A TypeScript problem in the graded file, found before grading. */
+export interface Diagnostic {
+  /** As the student sees it: relative to the kit when inside it. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** The compiler's message, on one line. */
+  message: string;
+  /** `TS2322` and friends. */
+  code: string;
+  /** `syntax` problems stop the file from loading; `type` problems do not, but point at a bug. */
+  kind: 'syntax' | 'type';
 }
 
 export interface ExerciseReport {
@@ -33,6 +56,10 @@ export interface ExerciseReport {
   /** The graded file, relative to the kit when inside it. */
   file: string;
   checks: CheckReport[];
+  /** The first of the exercise's progressive hints (`npm run hint` unlocks the next ones). */
+  hint?: string;
+  /** TypeScript problems in the graded file, when it was type-checked (`npm run grade` does). */
+  diagnostics?: Diagnostic[];
 }
 
 /** One grading run: what every view (terminal, JSON, classroom, JUnit, HTML) shows. */

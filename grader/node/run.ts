@@ -1,11 +1,16 @@
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { createVitest } from 'vitest/node';
 import { type GradingContext, submissionFile } from '../context.ts';
-import type { CheckMeta } from '../lab/suite.ts';
+import { DEFAULT_LIMITS, type GuardLimits } from '../lab/watchdog-protocol.ts';
 import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../manifest.ts';
 import { type CheckReport, type ExerciseReport, type Report, scoreExercise, scoreReport } from './report.ts';
+import { Sandbox } from './sandbox.ts';
+import { inert, inertDeep } from './sanitize.ts';
+import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
+import { guardModuleFetches } from './trust.ts';
 
 /** The kit's root folder. */
 export const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,12 +29,27 @@ export interface GradeRequest {
 /** What the progress view hears while grading. */
 export type ProgressEvent =
   | { type: 'exercise-start'; exercise: string }
+  | { type: 'check-start'; exercise: string; check: string }
   | { type: 'check-done'; exercise: string; check: string; passed: boolean };
 
 export interface GraderOptions {
   /** @default KIT_ROOT */
   root?: string;
   onProgress?: (event: ProgressEvent) => void;
+  /** Budgets for student code: blocked event loop, memory, output, time per exercise (see `GuardLimits`). */
+  limits?: Partial<GuardLimits>;
+  /**
+   * Lets submissions import the reference solutions and the kit's fixtures (never the grader). Only for classes an
+   * instructor generated from the kit's own files; a real submission that does so is copying the answer.
+   * @default false
+   */
+  allowReferenceImports?: boolean;
+  /**
+   * Where the test workers' own output goes: what student code prints, and the workers' warnings. It never reaches
+   * the terminal unless given here (`AWAITLINGS_WORKER_OUTPUT=1` sends it to stderr, to debug the grader).
+   * @default dropped
+   */
+  workerOutput?: Writable;
 }
 
 /**
@@ -42,19 +62,46 @@ export interface GraderOptions {
  * await grader.close();
  */
 export class Grader {
+  /** What the last `grade()` cost per exercise (virtual ms simulated, property runs, wall ms): for benchmarks. */
+  lastStats = new Map<string, ExerciseStats>();
+  /** What the last `grade()` ran, per suite file (its test names and load errors): for `npm run verify`. */
+  lastSuiteFiles: SuiteFileRun[] = [];
   readonly #vitest: Vitest;
   readonly #root: string;
+  readonly #sandbox: Sandbox;
+  readonly #runner: SuiteRunner;
 
-  private constructor(vitest: Vitest, root: string) {
+  private constructor(vitest: Vitest, root: string, sandbox: Sandbox, watch: SuiteRunner['watch']) {
     this.#vitest = vitest;
     this.#root = root;
+    this.#sandbox = sandbox;
+    this.#runner = { run: (specifications) => vitest.runTestSpecifications(specifications, false), watch };
+  }
+
+  /** Whether the workers run under Node's permission model (`--permission`) on this Node. */
+  get permissionModel(): boolean {
+    return this.#sandbox.permission !== undefined;
   }
 
   static async start(options: GraderOptions = {}): Promise<Grader> {
     const root = options.root ?? KIT_ROOT;
+    let watching: Parameters<SuiteRunner['watch']>[0];
     const progress: Reporter = {
+      onTestModuleQueued(module: TestModule) {
+        watching?.queued(module.moduleId);
+      },
+      onTestModuleEnd(module: TestModule) {
+        watching?.ended(module.moduleId);
+      },
       onTestModuleStart(module: TestModule) {
         options.onProgress?.({ type: 'exercise-start', exercise: exerciseOf(module.moduleId) });
+      },
+      onTestCaseReady(test: TestCase) {
+        options.onProgress?.({
+          type: 'check-start',
+          exercise: exerciseOf(test.module.moduleId),
+          check: test.name,
+        });
       },
       onTestCaseResult(test: TestCase) {
         options.onProgress?.({
@@ -73,10 +120,18 @@ export class Grader {
         watch: false,
         reporters: [progress],
         silent: true,
+        setupFiles: ['grader/lab/watchdog-setup.ts'],
+        disableConsoleIntercept: true,
       },
       { logLevel: 'silent' },
+      // What student code prints travels through the workers' stdout and stderr: never to the terminal.
+      { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
-    return new Grader(vitest, root);
+    guardModuleFetches(vitest, root, options.allowReferenceImports ? 'allow' : 'block');
+    const sandbox = await Sandbox.create(root, vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
+    return new Grader(vitest, root, sandbox, (events) => {
+      watching = events;
+    });
   }
 
   /** Grades the requested exercises and returns the report. */
@@ -94,20 +149,32 @@ export class Grader {
       ),
     };
     this.#vitest.provide('awaitlings', context);
-    const wanted = new Set(ordered.map((exercise) => `${exercise.id}.test.ts`));
+    this.#forgetSubmissions(context);
+    const wanted = new Set(ordered.map((exercise) => exercise.id));
     const specifications = (await this.#vitest.getRelevantTestSpecifications()).filter((spec) =>
-      wanted.has(basename(spec.moduleId)),
+      wanted.has(exerciseOf(spec.moduleId)),
     );
-    const { testModules, unhandledErrors } = await this.#vitest.runTestSpecifications(specifications, false);
-    const escaped = unhandledErrors.map(describeUnhandled);
+    this.#sandbox.prepareRun({
+      graded: ordered.map((exercise) => submissionFile(context, exercise.id)),
+      suites: specifications.map((specification) => specification.moduleId),
+    });
+    const exitCode = process.exitCode;
+    const run = await supervise(this.#runner, specifications, this.#sandbox, exerciseOf, describeUnhandled);
+    // vitest marks the process failed when a test fails; a failing check is a grade, not a grader failure.
+    process.exitCode = exitCode;
+    this.lastStats = collectStats(run.modules);
+    this.lastSuiteFiles = run.modules.map((module) => describeSuiteFile(module, this.#root));
+    const sealOf = (exercise: string, check: string) => this.#sandbox.sealOf(exercise, check);
     return scoreReport({
       seed: context.seed,
       target: this.#shown(context.target),
       exercises: ordered.map((exercise) =>
         reportExercise(
           exercise,
-          testModules.find((module) => exerciseOf(module.moduleId) === exercise.id),
-          escaped,
+          run.modules.filter((module) => exerciseOf(module.moduleId) === exercise.id),
+          run.checks.get(exercise.id) ?? new Map(),
+          run.unattributed,
+          sealOf,
           this.#shown(submissionFile(context, exercise.id)),
         ),
       ),
@@ -115,13 +182,77 @@ export class Grader {
   }
 
   async close(): Promise<void> {
+    const exitCode = process.exitCode;
     await this.#vitest.close();
+    this.#sandbox.close();
+    process.exitCode = exitCode;
+  }
+
+  /** Drops the transformed submission code vite keeps between runs, so a file saved since is graded afresh. */
+  #forgetSubmissions(context: GradingContext): void {
+    const folders = [context.target, ...Object.values(context.files).map((file) => dirname(file))];
+    const prefixes = folders.map((folder) => `${folder.replace(/\\/g, '/')}/`);
+    const isSubmission = (file: string) =>
+      !file.includes('/node_modules/') && prefixes.some((prefix) => file.startsWith(prefix));
+    for (const project of this.#vitest.projects) {
+      for (const environment of Object.values(project.vite.environments)) {
+        for (const file of environment.moduleGraph.fileToModulesMap.keys()) {
+          if (isSubmission(file)) this.#vitest.invalidateFile(file);
+        }
+      }
+    }
   }
 
   #shown(path: string): string {
     const inside = relative(this.#root, path);
     return inside.startsWith('..') || isAbsolute(inside) ? path : inside.replace(/\\/g, '/');
   }
+}
+
+export interface ExerciseStats {
+  virtualMs: number;
+  propertyRuns: number;
+  /** Wall ms vitest spent in the exercise's suite files. */
+  wallMs: number;
+}
+
+function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats> {
+  const stats = new Map<string, ExerciseStats>();
+  for (const module of modules) {
+    const exercise = exerciseOf(module.moduleId);
+    const entry = stats.get(exercise) ?? { virtualMs: 0, propertyRuns: 0, wallMs: 0 };
+    entry.wallMs += module.diagnostic().duration;
+    for (const test of module.children.allTests()) {
+      const cost = test.meta().awaitlingsStats;
+      entry.virtualMs += cost?.virtualMs ?? 0;
+      entry.propertyRuns += cost?.propertyRuns ?? 0;
+    }
+    stats.set(exercise, entry);
+  }
+  return stats;
+}
+
+/** One suite file as the last run saw it. Diagnostics for instructors' tools; reports never show it. */
+export interface SuiteFileRun {
+  exercise: string;
+  /** Relative to the kit, e.g. `grader/suites/01-fetch-all.hidden.test.ts`. */
+  file: string;
+  /** The names of the tests it declared, in order: each should be a manifest check id. */
+  tests: string[];
+  /** Errors that stopped the file as a whole (it could not be imported or collected). */
+  errors: string[];
+  /** Real ms vitest reports for its tests and hooks (`testModule.diagnostic().duration`). */
+  durationMs: number;
+}
+
+function describeSuiteFile(module: TestModule, root: string): SuiteFileRun {
+  return {
+    exercise: exerciseOf(module.moduleId),
+    file: relative(root, module.moduleId).replace(/\\/g, '/'),
+    tests: [...module.children.allTests()].map((test) => test.name),
+    errors: module.errors().map((error) => cleanMessage(error.message)),
+    durationMs: module.diagnostic().duration,
+  };
 }
 
 /** Grades once with a fresh grader. */
@@ -140,15 +271,29 @@ interface Escaped {
   message: string;
 }
 
+/** Where workers' output goes: dropped, unless asked for. */
+function workerOutput(options: GraderOptions): Writable {
+  if (options.workerOutput) return options.workerOutput;
+  if (process.env.AWAITLINGS_WORKER_OUTPUT === '1') return process.stderr;
+  return new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+}
+
 function reportExercise(
   exercise: ExerciseSpec,
-  module: TestModule | undefined,
-  escaped: readonly Escaped[],
+  modules: readonly TestModule[],
+  runs: ReadonlyMap<string, CheckRun>,
+  unattributed: readonly string[],
+  sealOf: (exercise: string, check: string) => string,
   file: string,
 ): ExerciseReport {
-  const tests = new Map<string, TestCase>();
-  for (const test of module?.children.allTests() ?? []) tests.set(test.name, test);
-  const moduleProblem = module ? describeModuleFailure(module) : 'The suite for this exercise did not run.';
+  const moduleProblem =
+    modules.length > 0
+      ? modules.map(describeModuleFailure).find(Boolean)
+      : 'The suite for this exercise did not run.';
   const checks = exercise.checks.map((check): CheckReport => {
     const base = {
       id: check.id,
@@ -157,31 +302,55 @@ function reportExercise(
       hint: check.hint,
       visibility: visibilityOf(check),
     };
-    const verdict = judge(tests.get(check.id), moduleProblem, escapedFor(escaped, exercise.id, check.id));
-    return { ...base, ...verdict, score: verdict.status === 'pass' ? check.points : 0 };
+    const verdict = judge(runs.get(check.id), moduleProblem, unattributed, sealOf(exercise.id, check.id));
+    const safe = { ...inertDeep(verdict), message: inert(verdict.message) };
+    return { ...base, ...safe, score: safe.status === 'pass' ? check.points : 0 };
   });
   return scoreExercise({ id: exercise.id, title: exercise.title, file, checks });
 }
 
-type Verdict = Pick<CheckReport, 'status' | 'message' | 'concept' | 'timeline'>;
+type Verdict = Pick<
+  CheckReport,
+  'status' | 'message' | 'concept' | 'timeline' | 'spans' | 'marker' | 'expected'
+>;
 
-/** Only a check that ran to completion, passed, and let no error escape counts as a pass. */
+/**
+ * Only a check that ran to completion, passed, was signed by its worker's guard, and let no error escape counts as
+ * a pass.
+ */
 function judge(
-  test: TestCase | undefined,
+  run: CheckRun | undefined,
   moduleProblem: string | undefined,
-  escaped: readonly Escaped[],
+  unattributed: readonly string[],
+  seal: string,
 ): Verdict {
-  if (!test) {
+  if (!run) {
     return { status: 'error', message: moduleProblem ?? 'This check did not run.' };
   }
-  const result = test.result();
-  const meta = (test.meta() as { awaitlings?: CheckMeta }).awaitlings;
-  const extras = { concept: meta?.concept, timeline: meta?.timeline };
+  if ('stopped' in run) return { status: 'error', message: run.stopped };
+  const result = run.finished;
+  const escaped = [...result.escaped, ...unattributed];
+  const meta = result.meta;
+  const extras = {
+    concept: meta?.concept,
+    timeline: meta?.timeline,
+    spans: meta?.spans,
+    marker: meta?.marker,
+    expected: meta?.expected,
+  };
   if (result.state === 'passed') {
+    if (meta?.seal !== seal) {
+      return {
+        status: 'error',
+        message:
+          'Not counted: this check was reported as passed, but not by the grader (the result carries no valid ' +
+          'signature). Something rewrote the test results; only a pass the grader signs counts.',
+      };
+    }
     if (escaped.length === 0) return { status: 'pass', message: '' };
     return {
       status: 'error',
-      message: `An error escaped your code while this check ran: ${escaped[0].message}`,
+      message: `An error escaped your code while this check ran: ${escaped[0]}`,
     };
   }
   if (result.state === 'failed') {
@@ -207,14 +376,6 @@ function describeModuleFailure(module: TestModule): string | undefined {
   return `The suite could not run: ${cleanMessage(errors[0].message)}`;
 }
 
-function escapedFor(escaped: readonly Escaped[], exercise: string, check: string): Escaped[] {
-  return escaped.filter(
-    (error) =>
-      error.exercise === undefined ||
-      (error.exercise === exercise && (error.check === undefined || error.check === check)),
-  );
-}
-
 function describeUnhandled(error: unknown): Escaped {
   const record = (error ?? {}) as {
     VITEST_TEST_PATH?: string;
@@ -229,8 +390,9 @@ function describeUnhandled(error: unknown): Escaped {
   };
 }
 
+/** `01-fetch-all.test.ts` and `01-fetch-all.hidden.test.ts` (hidden checks, left out of the student template). */
 function exerciseOf(moduleId: string): string {
-  return basename(moduleId).replace(/\.test\.ts$/, '');
+  return basename(moduleId).replace(/(\.hidden)?\.test\.ts$/, '');
 }
 
 function cleanMessage(message: string): string {

@@ -1,5 +1,6 @@
 import type { chalk as zxChalk } from 'zx';
-import type { CheckReport, ExerciseReport, Report } from './report.ts';
+import { type ExerciseSpec, manifest } from '../manifest.ts';
+import type { CheckReport, Diagnostic, ExerciseReport, Report } from './report.ts';
 
 export interface TerminalOptions {
   chalk: ChalkInstance;
@@ -37,20 +38,66 @@ function renderExercise(exercise: ExerciseReport, chalk: ChalkInstance, showPass
     const hidden = check.visibility === 'hidden' ? chalk.dim(' (hidden)') : '';
     lines.push(`  ${mark} ${chalk.dim(points)}  ${check.title}${hidden}`);
   }
-  const failing = exercise.checks.filter((check) => check.status !== 'pass');
-  if (failing.length === exercise.checks.length && failing.every((check) => check.concept === 'a stub')) {
+  const notHere = hiddenLine(exercise.id);
+  if (notHere) lines.push(chalk.dim(`     ${notHere}`));
+  lines.push(...renderDiagnostics(exercise, chalk));
+  lines.push(...renderFailures(exercise, chalk));
+  if (exercise.hint && exercise.score < exercise.max) {
     lines.push(
       '',
-      chalk.yellow(
-        `    Not started yet: ${exercise.file} still throws "not implemented yet". Follow its TODOs.`,
-      ),
+      chalk.cyan(`    Stuck? A first hint: ${exercise.hint}`),
+      chalk.dim(`    npm run hint -- ${exercise.id.slice(0, 2)} shows the next one.`),
     );
-    return lines;
+  }
+  return lines;
+}
+
+/** In the student template: `2 hidden checks (3 points) are graded when you push.` */
+export function hiddenLine(exerciseId: string): string | undefined {
+  const hidden = (manifest as readonly ExerciseSpec[]).find((spec) => spec.id === exerciseId)?.hidden;
+  if (!hidden) return undefined;
+  const checks = hidden.checks === 1 ? '1 hidden check' : `${hidden.checks} hidden checks`;
+  const points = hidden.points === 1 ? '1 point' : `${hidden.points} points`;
+  return `${checks} (${points}) ${hidden.checks === 1 ? 'is' : 'are'} graded when you push.`;
+}
+
+/** TypeScript problems, one line each: `file:line:col  message (TS2322)`. */
+function renderDiagnostics(exercise: ExerciseReport, chalk: ChalkInstance): string[] {
+  const diagnostics = exercise.diagnostics ?? [];
+  if (diagnostics.length === 0) return [];
+  const syntax = diagnostics.some((diagnostic) => diagnostic.kind === 'syntax');
+  const count = `${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'}`;
+  const lines = [
+    '',
+    syntax
+      ? chalk.red(`    TypeScript cannot read ${exercise.file}, so none of the checks could run:`)
+      : chalk.yellow(`    TypeScript found ${count} in ${exercise.file} (the checks ran anyway):`),
+  ];
+  for (const diagnostic of diagnostics.slice(0, MAX_DIAGNOSTICS)) {
+    lines.push(`      ${locate(diagnostic)}  ${diagnostic.message} ${chalk.dim(`(${diagnostic.code})`)}`);
+  }
+  if (diagnostics.length > MAX_DIAGNOSTICS) {
+    lines.push(chalk.dim(`      … and ${diagnostics.length - MAX_DIAGNOSTICS} more (npm run typecheck)`));
+  }
+  return lines;
+}
+
+function renderFailures(exercise: ExerciseReport, chalk: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const failing = exercise.checks.filter((check) => check.status !== 'pass');
+  if (failing.length === exercise.checks.length && failing.every((check) => check.concept === 'a stub')) {
+    return [
+      '',
+      chalk.yellow(`    Not started yet: ${exercise.file} still throws "not implemented yet". That is fine!`),
+      chalk.yellow(`    ${startHere(exercise.file)}`),
+    ];
   }
   if (failing.length === exercise.checks.length && failing.every((check) => check.status === 'error')) {
     // One cause (the file does not load) fails every check: say it once.
     const [first] = failing;
     if (failing.every((check) => check.message === first.message)) {
+      // TypeScript already pointed at the syntax error, with its location.
+      if (exercise.diagnostics?.some((diagnostic) => diagnostic.kind === 'syntax')) return lines;
       lines.push('', indent(chalk.red(first.message), 4));
       return lines;
     }
@@ -65,6 +112,19 @@ function renderExercise(exercise: ExerciseReport, chalk: ChalkInstance, showPass
     if (check.hint) lines.push(chalk.cyan(`      Hint: ${check.hint}`));
   }
   return lines;
+}
+
+const MAX_DIAGNOSTICS = 5;
+
+/** `file:line:col`, the form editors and terminals turn into a link. */
+export function locate(diagnostic: Diagnostic): string {
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`;
+}
+
+/** Where a student who has not started should look. */
+export function startHere(file: string): string {
+  const readme = file.endsWith('/index.ts') ? `${file.slice(0, -'index.ts'.length)}README.md` : undefined;
+  return readme ? `Read ${readme}, then follow the TODOs in ${file}.` : `Follow the TODOs in ${file}.`;
 }
 
 function indent(text: string, spaces: number): string {

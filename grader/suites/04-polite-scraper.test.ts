@@ -118,24 +118,6 @@ check('robots-unavailable', async ({ api, lab }) => {
   );
 });
 
-check('user-agent-header', async ({ api, lab }) => {
-  const userAgent = 'PoliteBot/2.3 (+https://awaitlings.test/polite)';
-  await crawlSite(lab, api.crawl, sites.twoHosts, { userAgent, perHostDelayMs: 100 });
-  const timeline = lab.http.timeline;
-  demand(timeline.length > 0, 'Your crawler sent no request at all.');
-  const wrong = timeline.filter((record) => record.headers['user-agent'] !== userAgent);
-  demand(
-    wrong.length === 0,
-    () =>
-      `Every request should carry the header \`User-Agent: ${userAgent}\` (robots.txt included: servers decide ` +
-      `what to tell a crawler by its name), but ${wrong.length} of ${timeline.length} did not: ${wrong
-        .slice(0, 3)
-        .map((record) => `${record.url} sent ${show(record.headers['user-agent'] ?? null)}`)
-        .join('; ')}.`,
-    { concept: 'identifying your crawler' },
-  );
-});
-
 check('per-host-spacing', async ({ api, lab }) => {
   const defaults = await crawlSite(lab, api.crawl, sites.crawlDelay, {});
   expectSpacing(lab, defaults.model);

@@ -1,11 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { YAML } from 'zx';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
 import { gradeBatch, gradebookCsv } from '../node/batch.ts';
+import { copyKit } from '../node/kit-files.ts';
 import { KIT_ROOT } from '../node/run.ts';
 import { writeSampleClass } from '../node/sample-class.ts';
 
@@ -104,7 +105,13 @@ describe('batch grading a class', () => {
     const students = writeSampleClass(KIT_ROOT, dir, 4);
     mkdirSync(join(dir, 'student-99-empty'));
     const ids = (manifest as readonly ExerciseSpec[]).map((exercise) => exercise.id);
-    const summary = await gradeBatch({ dir, seed: 5, outDir: join(scratch, 'reports'), concurrency: 2 });
+    const summary = await gradeBatch({
+      dir,
+      seed: 5,
+      outDir: join(scratch, 'reports'),
+      concurrency: 2,
+      allowReferenceImports: true,
+    });
     const csv = gradebookCsv(summary, ids).trim().split('\n');
     expect(csv[0]).toBe(['student', ...ids, 'total', 'max', 'status'].join(','));
     for (const student of students) {
@@ -120,25 +127,6 @@ describe('batch grading a class', () => {
     expect(worst.graded).toBe(students.length);
   });
 });
-
-/** The kit's tracked files, with node_modules linked rather than copied. */
-function copyKit(to: string): void {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-    cwd: KIT_ROOT,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(to, file)), { recursive: true });
-    try {
-      cpSync(join(KIT_ROOT, file), join(to, file));
-    } catch {
-      // listed but deleted in the working tree
-    }
-  }
-  symlinkSync(join(KIT_ROOT, 'node_modules'), join(to, 'node_modules'));
-}
 
 function runStep(step: Record<string, any>, cwd: string, env: NodeJS.ProcessEnv): void {
   const result = spawnSync('bash', ['-e', '-c', step.run], { cwd, env, encoding: 'utf8' });

@@ -1,0 +1,230 @@
+/**
+ * Runs the suites of one grading request and keeps going when student code takes a worker down.
+ *
+ * Each suite file runs in its own worker process, so a crash, a hang or an exit costs only that file. When a worker
+ * dies (its watchdog killed it, the code exited, it ran out of memory, or the outer limit below killed it), the
+ * check it was running gets an error that says why, and the checks it never reached run again in a fresh worker, up
+ * to `attempts` workers per suite file. An outer limit kills a worker's whole process tree when its suite file runs
+ * longer than `exerciseMs`, whatever the in-worker watchdog managed to do.
+ */
+import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
+import type { CheckMeta } from '../lab/suite.ts';
+import type { GuardLimits, WorkerNote } from '../lab/watchdog-protocol.ts';
+import { killTree, type Sandbox } from './sandbox.ts';
+
+/** What a check ended with in the attempt that ran it to the end, copied when that attempt was over. */
+export interface FinishedCheck {
+  state: 'passed' | 'failed';
+  errors: ReadonlyArray<{ name?: string; message: string }>;
+  meta: CheckMeta | undefined;
+  /** Errors that escaped student code while it ran, attributed to it. */
+  escaped: readonly string[];
+}
+
+/** What happened to one check over all attempts: finished, or stopped with a reason for the student. */
+export type CheckRun = { finished: FinishedCheck } | { stopped: string };
+
+export interface SupervisedRun {
+  /** Exercise id → check id → what happened. A check missing here never ran (its suite could not be collected). */
+  checks: Map<string, Map<string, CheckRun>>;
+  /** The modules of the first attempt (every requested suite file), for stats and suite listings. */
+  modules: readonly TestModule[];
+  /** Errors that escaped outside any check of a graded file: they count against every exercise of the run. */
+  unattributed: readonly string[];
+}
+
+/** How supervise reaches vitest: run some specifications, and hear when a suite file starts and ends. */
+export interface SuiteRunner {
+  run(specifications: TestSpecification[]): Promise<{
+    testModules: readonly TestModule[];
+    unhandledErrors: readonly unknown[];
+  }>;
+  /** Called with the module's file when a worker picks it up, and when it is done. */
+  watch(events: { queued(file: string): void; ended(file: string): void } | undefined): void;
+}
+
+/** Runs `specifications`, re-running what crashed workers left unfinished, and reports every check. */
+export async function supervise(
+  runner: SuiteRunner,
+  specifications: TestSpecification[],
+  sandbox: Sandbox,
+  exerciseOf: (moduleId: string) => string,
+  describeError: (error: unknown) => { exercise?: string; check?: string; message: string },
+): Promise<SupervisedRun> {
+  const limits = sandbox.limits;
+  const checks = new Map<string, Map<string, CheckRun>>();
+  const stops = new Map<string, string[]>();
+  const unattributed: string[] = [];
+  let firstModules: readonly TestModule[] | undefined;
+  let pending = specifications;
+  /** Suite file → the checks a re-run asks for (all of them on the first attempt). */
+  let requested = new Map<string, Set<string>>();
+  for (let attempt = 1; attempt <= limits.attempts && pending.length > 0; attempt++) {
+    sandbox.clearNotes(pending.map((spec) => spec.moduleId));
+    const killed = new Set<string>();
+    const { testModules, unhandledErrors } = await withOuterLimit(runner, sandbox, killed, () =>
+      runner.run(pending),
+    );
+
+    const escaped = unhandledErrors.map(describeError).filter((error) => !isPoolError(error.message));
+    unattributed.push(
+      ...escaped.filter((error) => error.exercise === undefined).map((error) => error.message),
+    );
+    const next: Array<{ specification: TestSpecification; names: string[] }> = [];
+    // vitest lists every module it ever ran; only those of this attempt are news.
+    const ran = new Set(pending.map((specification) => specification.moduleId));
+    const modules = testModules.filter((candidate) => ran.has(candidate.moduleId));
+    firstModules ??= modules;
+    for (const module of modules) {
+      const exercise = exerciseOf(module.moduleId);
+      const results = checks.get(exercise) ?? new Map<string, CheckRun>();
+      checks.set(exercise, results);
+      const wanted = requested.get(module.moduleId);
+      const unfinished: TestCase[] = [];
+      for (const test of module.children.allTests()) {
+        if (wanted && !wanted.has(test.name)) continue;
+        const result = test.result();
+        if (result.state === 'passed' || result.state === 'failed') {
+          const mine = escaped.filter((error) => error.exercise === exercise && error.check === test.name);
+          results.set(test.name, {
+            finished: {
+              state: result.state,
+              errors: (result.errors ?? []).map((error) => ({ name: error.name, message: error.message })),
+              meta: structuredClone((test.meta() as { awaitlings?: CheckMeta }).awaitlings),
+              escaped: [
+                ...mine.map((error) => error.message),
+                ...escaped
+                  .filter((error) => error.exercise === exercise && error.check === undefined)
+                  .map((error) => error.message),
+              ],
+            },
+          });
+        } else if (result.state !== 'skipped' || wanted) {
+          unfinished.push(test);
+        }
+      }
+      if (unfinished.length === 0 || module.errors().length > 0) continue;
+      const note = sandbox.note(module.moduleId);
+      const why = describeStop(note, limits, killed.has(module.moduleId));
+      const culprit = unfinished.find((test) => test.name === note?.check && note.phase !== 'between');
+      if (culprit && note?.phase === 'import') {
+        // The module itself takes the worker down: every check would, so none is run again.
+        for (const test of unfinished) results.set(test.name, { stopped: why });
+        continue;
+      }
+      if (!note || note.phase === 'setup') {
+        const message =
+          'The grader could not start the worker for this exercise (this is not about your code).';
+        for (const test of unfinished) results.set(test.name, { stopped: message });
+        continue;
+      }
+      if (culprit) results.set(culprit.name, { stopped: why });
+      const rest = unfinished.filter((test) => test !== culprit);
+      stops.set(module.moduleId, [...(stops.get(module.moduleId) ?? []), culprit?.name ?? 'between checks']);
+      if (rest.length === 0) continue;
+      if (attempt === limits.attempts) {
+        const culprits = stops.get(module.moduleId) ?? [];
+        for (const test of rest) {
+          results.set(test.name, {
+            stopped:
+              `Not run: other checks of this exercise stopped the grader ${culprits.length} times ` +
+              `(${culprits.join(', ')}), so it gave up on the rest. Fix those first and this check will be graded.`,
+          });
+        }
+        continue;
+      }
+      next.push({ specification: module.toTestSpecification(rest), names: rest.map((test) => test.name) });
+    }
+    pending = next.map((entry) => entry.specification);
+    requested = new Map(next.map((entry) => [entry.specification.moduleId, new Set(entry.names)]));
+  }
+  return { checks, modules: firstModules ?? [], unattributed };
+}
+
+/** Runs one attempt, killing the process tree of any suite file that runs past `exerciseMs`. */
+async function withOuterLimit<T>(
+  runner: SuiteRunner,
+  sandbox: Sandbox,
+  killed: Set<string>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  runner.watch({
+    queued(file) {
+      clearTimeout(timers.get(file));
+      const timer = setTimeout(() => {
+        const pid = sandbox.note(file)?.pid;
+        if (pid === undefined || pid === process.pid) return;
+        killed.add(file);
+        killTree(pid);
+      }, sandbox.limits.exerciseMs);
+      timer.unref();
+      timers.set(file, timer);
+    },
+    ended(file) {
+      clearTimeout(timers.get(file));
+      timers.delete(file);
+    },
+  });
+  try {
+    return await run();
+  } finally {
+    runner.watch(undefined);
+    for (const timer of timers.values()) clearTimeout(timer);
+  }
+}
+
+/** vitest's own report of a worker that died: the crash is explained per check instead. */
+function isPoolError(message: string): boolean {
+  return /\[vitest-pool\]|Worker exited unexpectedly/.test(message);
+}
+
+/** Why a worker stopped, in words for the student. */
+export function describeStop(note: WorkerNote | undefined, limits: GuardLimits, outerLimit: boolean): string {
+  const during =
+    note?.phase === 'import' ? ' while your module was being imported (its top-level code runs then)' : '';
+  const stop = note?.stop;
+  if (outerLimit && stop?.reason !== 'blocked') {
+    return (
+      `Did not finish: this exercise's checks ran for more than ${seconds(limits.exerciseMs)} of real time${during}, ` +
+      'so the grader stopped them. Something kept the event loop busy without ever finishing.'
+    );
+  }
+  if (!stop) {
+    return (
+      `Stopped: the process running this check crashed${during}. Code that allocates without end crashes it ` +
+      `(its memory limit is ${limits.heapMb} MB), and so does code that ends the process.`
+    );
+  }
+  switch (stop.reason) {
+    case 'blocked':
+      if (stop.mb >= limits.memoryMb / 2) {
+        return (
+          `Did not finish: your code blocked the event loop for more than ${seconds(limits.blockMs)}${during} ` +
+          `while its memory grew to ${stop.mb} MB, so the grader stopped it. Look for a loop that allocates ` +
+          'without end: an array you keep pushing to, a string you keep appending to.'
+        );
+      }
+      return (
+        `Did not finish: your code blocked the event loop for more than ${seconds(limits.blockMs)}${during}, so ` +
+        'the grader stopped it. Something ran synchronously without ever yielding: a loop such as ' +
+        '`while (!done) {}` waiting for a flag that only an async callback could set, or an endless chain of ' +
+        'promise callbacks. Wait with `await`, never by spinning.'
+      );
+    case 'memory':
+      return (
+        `Stopped: your code grew to ${stop.mb} MB of memory${during}, past the ${limits.memoryMb} MB the grader ` +
+        'allows, so the grader stopped it. Look for something that grows without end: an array you keep pushing ' +
+        'to, a string you keep appending to, a buffer far bigger than the data.'
+      );
+    case 'exit':
+      return (
+        `Stopped: your code ended the process that was grading it (${stop.how})${during}. Return a value or throw ` +
+        'an error instead; never exit.'
+      );
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]`
+ *
+ * Writes the student template to <dir>: the stubs, the README, the grader with the public checks only, the scripts
+ * that grade, package files and lockfile, and the classroom workflow grading with <owner/name>@<ref>. No solutions,
+ * no mistakes, no hidden checks. Push <dir> as the GitHub Classroom template repository.
+ */
+import { resolve } from 'node:path';
+import { chalk, minimist } from 'zx';
+import { exportTemplate } from '../grader/node/export.ts';
+import { KIT_ROOT } from '../grader/node/run.ts';
+
+const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]
+
+  dir                    where to write the student template (empty or absent)
+  --kit-repo <owner/name>
+                         the template repository the classroom workflow grades with (AWAITLINGS_KIT_REPO)
+  --kit-ref <ref>        the branch, tag or commit of it to grade with (AWAITLINGS_KIT_REF; default: main)`;
+
+class UsageError extends Error {}
+
+const args = minimist(process.argv.slice(2), {
+  string: ['kit-repo', 'kit-ref'],
+  boolean: ['help'],
+  alias: { h: 'help' },
+  unknown: (flag) => {
+    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
+    return true;
+  },
+});
+
+if (process.env.NO_COLOR) chalk.level = 0;
+
+async function main(): Promise<void> {
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (args._.length !== 1) throw new UsageError('Name the directory to write the template to.');
+  // npm runs scripts in the kit's folder; a relative <dir> means the folder npm was called from.
+  const to = resolve(process.env.INIT_CWD ?? process.cwd(), String(args._[0]));
+  const result = await exportTemplate({
+    root: KIT_ROOT,
+    to,
+    kitRepo: args['kit-repo'],
+    kitRef: args['kit-ref'],
+  });
+  console.log(chalk.green(`Wrote the student template to ${to} (${result.files.length} files).`));
+  console.log(`  npm scripts: ${result.scripts.kept.join(', ')}`);
+  console.log(chalk.dim(`  left out (instructor only): ${result.scripts.dropped.join(', ')}`));
+  for (const { exercise, checks, points } of result.hidden) {
+    console.log(
+      chalk.dim(
+        `  ${exercise}: ${checks} hidden check${checks === 1 ? '' : 's'} (${points} points) left out`,
+      ),
+    );
+  }
+  if (!args['kit-repo']) {
+    console.log(
+      chalk.yellow(
+        '\nThe classroom workflow still names the default AWAITLINGS_KIT_REPO: pass --kit-repo <owner/name> with the\n' +
+          'repository you push this template to, or edit .github/workflows/classroom.yml there.',
+      ),
+    );
+  }
+  console.log(`\nNext: cd ${to} && git init && npm install && npm run grade`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof TypeError) {
+    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(chalk.red(`export failed: ${error instanceof Error ? error.message : String(error)}`));
+  process.exitCode = 1;
+});

@@ -1,0 +1,141 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `npm run verify [-- <exercise>...] [--seeds <n,n,...>] [--budget <ms>] [--json <file>]`
+ *
+ * Proves the kit is sound, exercise by exercise, and prints a table: manifest and files, suites that agree with the
+ * manifest, solutions at full marks, stubs at 0, mistakes failing exactly their declared checks, correct styles at
+ * full marks, the same verdicts under other seeds, and each suite within its time budget.
+ * Exits 1 naming every problem, 2 on a usage error.
+ */
+import { writeFile } from 'node:fs/promises';
+import { chalk, minimist } from 'zx';
+
+const USAGE = `Usage: npm run verify -- [exercise...] [--seeds <n,n,...>] [--budget <ms>] [--json <file>]
+
+  exercise           02, 2 or 02-rate-limited-client (default: every exercise)
+  --seeds <n,n,...>  the seeds to grade with; the first checks every verdict, the others must agree
+                     (default: 20261122 and two random seeds, printed)
+  --budget <ms>      real-time budget of one exercise's suite against its solution (default: 3000)
+  --json <file>      also write the result as JSON`;
+
+class UsageError extends Error {}
+
+const args = minimist(process.argv.slice(2), {
+  string: ['seeds', 'budget', 'json'],
+  boolean: ['help'],
+  alias: { h: 'help' },
+  unknown: (flag) => {
+    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
+    return true;
+  },
+});
+
+if (process.env.NO_COLOR) chalk.level = 0;
+
+async function main(): Promise<void> {
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  // The manifest validates itself when loaded: an invalid one is the first problem to report, not a crash.
+  let kit: typeof import('../grader/node/verify.ts');
+  let resolveExerciseId: (selector: string) => string;
+  try {
+    kit = await import('../grader/node/verify.ts');
+    ({ resolveExerciseId } = await import('../grader/manifest.ts'));
+  } catch (error) {
+    console.error(chalk.red((error as Error).message));
+    process.exitCode = 1;
+    return;
+  }
+  const exercises =
+    args._.length > 0 ? args._.map((selector) => resolveExerciseId(String(selector))) : undefined;
+  const seeds = args.seeds === undefined ? undefined : String(args.seeds).split(',').map(parseSeed);
+  const budgetMs = args.budget === undefined ? undefined : parseBudget(args.budget);
+  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
+  const started = Date.now();
+  const result = await kit.verifyKit({
+    exercises,
+    seeds,
+    budgetMs,
+    onStep(step) {
+      const elapsed = `${Math.round((Date.now() - started) / 1000)} s`;
+      if (live) process.stderr.write(`\r\u001b[2K${chalk.dim(`${elapsed} · ${step}…`)}`);
+      else process.stderr.write(`${elapsed} · ${step}…\n`);
+    },
+  });
+  if (live) process.stderr.write('\r\u001b[2K');
+
+  console.log(renderTable(result, kit.CRITERIA));
+  console.log(
+    chalk.dim(
+      `\nseeds ${result.seeds.join(', ')} · time budget ${result.budgetMs / 1000} s per suite against its solution` +
+        ` · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    ),
+  );
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(chalk.dim(`result written to ${args.json}`));
+  }
+  if (result.problems.length === 0) {
+    console.log(chalk.green.bold('\nThe kit is sound.'));
+    return;
+  }
+  console.log(
+    chalk.red.bold(`\n${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:`),
+  );
+  for (const problem of result.problems) {
+    console.log(
+      `  ${chalk.red('✗')} ${chalk.bold(problem.exercise)} ${chalk.dim(`[${problem.criterion}]`)} ${problem.message}`,
+    );
+  }
+  process.exitCode = 1;
+}
+
+function renderTable(
+  result: Awaited<ReturnType<typeof import('../grader/node/verify.ts').verifyKit>>,
+  criteria: readonly string[],
+): string {
+  const header = ['exercise', ...criteria];
+  const rows = result.exercises.map((exercise) => [
+    exercise.id,
+    ...criteria.map((criterion) => exercise.cells[criterion as keyof typeof exercise.cells]),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const paint = (cell: string) =>
+    cell.startsWith('✗') ? chalk.red(cell) : cell.startsWith('✓') ? chalk.green(cell) : chalk.dim(cell);
+  const line = (cells: string[], colour: (cell: string, i: number) => string) =>
+    cells.map((cell, i) => colour(cell.padEnd(widths[i]), i)).join('  ');
+  return [
+    line(header, (cell) => chalk.bold(cell)),
+    ...rows.map((row) => line(row, (cell, i) => (i === 0 ? cell : paint(cell)))),
+  ].join('\n');
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UsageError(`Expected \`--seeds\` to list whole numbers, got ${value}.`);
+  return seed;
+}
+
+function parseBudget(value: string): number {
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new UsageError(`Expected \`--budget\` to be a number of ms, got ${value}.`);
+  return ms;
+}
+
+main().catch((error: unknown) => {
+  if (
+    error instanceof UsageError ||
+    (error instanceof Error && error.message.startsWith('Unknown exercise'))
+  ) {
+    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(chalk.red('verify itself failed:'));
+  console.error(error);
+  process.exitCode = 3;
+});
