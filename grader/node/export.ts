@@ -128,7 +128,8 @@ export async function exportTemplate(options: ExportOptions): Promise<ExportResu
   );
   write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   if (available.has('README.md')) {
-    write('README.md', readFileSync(join(root, 'README.md'), 'utf8').replace(INSTRUCTOR_SECTION, ''));
+    const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(INSTRUCTOR_SECTION, '');
+    write('README.md', `${readme.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
   }
   const workflow = '.github/workflows/classroom.yml';
   if (available.has(workflow)) {
