@@ -7,9 +7,10 @@
  * no mistakes, no hidden checks. Push <dir> as the GitHub Classroom template repository.
  */
 import { resolve } from 'node:path';
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
 import { exportTemplate } from '../grader/node/export.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]
 
@@ -18,19 +19,7 @@ const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-r
                          the template repository the classroom workflow grades with (AWAITLINGS_KIT_REPO)
   --kit-ref <ref>        the branch, tag or commit of it to grade with (AWAITLINGS_KIT_REF; default: main)`;
 
-class UsageError extends Error {}
-
-const args = minimist(process.argv.slice(2), {
-  string: ['kit-repo', 'kit-ref'],
-  boolean: ['help'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
-});
-
-if (process.env.NO_COLOR) chalk.level = 0;
+const args = parseArgs(USAGE, { string: ['kit-repo', 'kit-ref'] });
 
 async function main(): Promise<void> {
   if (args.help) {

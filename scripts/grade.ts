@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import open from 'open';
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
 import { manifest, resolveExerciseId } from '../grader/manifest.ts';
 import { gradeBatch, gradebookCsv } from '../grader/node/batch.ts';
 import { gradeForStudent } from '../grader/node/feedback.ts';
@@ -22,6 +22,7 @@ import { createProgress } from '../grader/node/progress.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
 import { renderReport } from '../grader/node/terminal.ts';
 import { watchAndGrade } from '../grader/node/watch.ts';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--format <name>[=<file>]]
                        [--seed <n>] [--strict] [--html <file>] [--open] [--watch]
@@ -41,19 +42,10 @@ const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <f
   --batch <dir>    grade a class: one folder per student, each with exercises/ (see README)
   --csv <file>     with --batch: write the gradebook (default: grades.csv)`;
 
-const args = minimist(process.argv.slice(2), {
+const args = parseArgs(USAGE, {
   string: ['target', 'json', 'seed', 'format', 'batch', 'csv', 'html'],
-  boolean: ['strict', 'help', 'open', 'watch'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
+  boolean: ['strict', 'open', 'watch'],
 });
-
-class UsageError extends Error {}
-
-if (process.env.NO_COLOR) chalk.level = 0;
 
 async function main(): Promise<void> {
   if (args.help) {

@@ -3,28 +3,18 @@
  * `npm run hint -- <exercise>`: shows the next hint for an exercise, gentlest first; the ones already shown stay
  * listed above it. `--reset` forgets them (for one exercise, or all). With no exercise, lists how many each has left.
  */
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
 import { type ExerciseSpec, manifest, resolveExerciseId } from '../grader/manifest.ts';
 import { readHintState, resetHints, unlockNextHint } from '../grader/node/hints.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run hint -- <exercise> [--reset]
 
   exercise   02, 2 or 02-rate-limited-client: shows its next hint
   --reset    forget the hints shown (for that exercise, or for every exercise)`;
 
-class UsageError extends Error {}
-
-const args = minimist(process.argv.slice(2), {
-  boolean: ['reset', 'help'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
-});
-
-if (process.env.NO_COLOR) chalk.level = 0;
+const args = parseArgs(USAGE, { boolean: ['reset'] });
 
 async function main(): Promise<void> {
   if (args.help) {

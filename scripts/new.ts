@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run new -- <slug> [--title <title>]
 
@@ -20,17 +21,7 @@ const USAGE = `Usage: npm run new -- <slug> [--title <title>]
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MANIFEST_END = '] as const satisfies';
 
-class UsageError extends Error {}
-
-const args = minimist(process.argv.slice(2), {
-  string: ['title'],
-  boolean: ['help'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
-});
+const args = parseArgs(USAGE, { string: ['title'] });
 
 /** The files written for a new exercise, relative to the kit. */
 interface Scaffold {

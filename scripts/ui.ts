@@ -8,10 +8,11 @@
  */
 import { resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
 import type { GradingContext } from '../grader/context.ts';
 import { resolveExerciseId } from '../grader/manifest.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run ui -- [exercise...] [--target <dir>] [--seed <n>] [--port <n>] [--open]
 
@@ -21,17 +22,7 @@ const USAGE = `Usage: npm run ui -- [exercise...] [--target <dir>] [--seed <n>] 
   --port <n>       where the UI listens (default: 51204)
   --open           open the UI in a browser`;
 
-class UsageError extends Error {}
-
-const args = minimist(process.argv.slice(2), {
-  string: ['target', 'seed', 'port'],
-  boolean: ['open', 'help'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
-});
+const args = parseArgs(USAGE, { string: ['target', 'seed', 'port'], boolean: ['open'] });
 
 async function main(): Promise<void> {
   if (args.help) {

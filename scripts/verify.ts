@@ -8,7 +8,8 @@
  * Exits 1 naming every problem, 2 on a usage error.
  */
 import { writeFile } from 'node:fs/promises';
-import { chalk, minimist } from 'zx';
+import { chalk } from 'zx';
+import { parseArgs, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run verify -- [exercise...] [--seeds <n,n,...>] [--budget <ms>] [--json <file>]
 
@@ -18,19 +19,7 @@ const USAGE = `Usage: npm run verify -- [exercise...] [--seeds <n,n,...>] [--bud
   --budget <ms>      real-time budget of one exercise's suite against its solution (default: 3000)
   --json <file>      also write the result as JSON`;
 
-class UsageError extends Error {}
-
-const args = minimist(process.argv.slice(2), {
-  string: ['seeds', 'budget', 'json'],
-  boolean: ['help'],
-  alias: { h: 'help' },
-  unknown: (flag) => {
-    if (flag.startsWith('-')) throw new UsageError(`Unknown option \`${flag}\`.`);
-    return true;
-  },
-});
-
-if (process.env.NO_COLOR) chalk.level = 0;
+const args = parseArgs(USAGE, { string: ['seeds', 'budget', 'json'] });
 
 async function main(): Promise<void> {
   if (args.help) {
