@@ -57,7 +57,10 @@ export default defineConfig({
     include: ['grader/suites/*.test.ts'],
     provide: { awaitlings: standalone },
     pool: 'forks',
-    isolate: true,
+    // One worker per core grades the suite files one after another: starting a worker (Node, vitest, msw) costs more
+    // than most suites. Each suite file holds one exercise; between files the guard restores the built-ins or
+    // retires the worker (grader/lab/watchdog.ts), so one exercise's code never runs beside another's checks.
+    isolate: false,
     fileParallelism: true,
     maxWorkers: '100%',
     testTimeout: 15_000,

@@ -39,7 +39,7 @@ function scaffoldExercise(root: string, slug: string, title?: string): Scaffold 
   const taken = [
     ...[...manifest.matchAll(/^ {4}id: '(\d\d)-([a-z0-9-]+)'/gm)].map((match) => `${match[1]}-${match[2]}`),
     ...['exercises', 'solutions'].flatMap((folder) => list(join(root, folder))),
-    ...list(join(root, 'grader/suites')).map((name) => name.replace(/(\.hidden)?\.test\.ts$/, '')),
+    ...list(join(root, 'grader/suites')).map((name) => name.replace(/(\.hidden\.ts|\.test\.ts)$/, '')),
   ].filter((name) => /^\d\d-/.test(name));
   const clash = taken.find((name) => name.slice(3) === slug);
   if (clash) throw new UsageError(`There is already an exercise \`${clash}\`.`);

@@ -29,7 +29,7 @@ export {
   type SiteShape,
   siteArbitrary,
 } from './sites.ts';
-export { type CheckContext, type CheckMeta, defineSuite } from './suite.ts';
+export { type CheckContext, type CheckMeta, defineSuite, includeHiddenChecks } from './suite.ts';
 export {
   listMs,
   makespan,

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { test } from 'vitest';
 import { checkSeed, submissionFile } from '../context.ts';
 import { type CheckSpec, findExercise } from '../manifest.ts';
@@ -62,8 +63,37 @@ declare module 'vitest' {
   interface TaskMeta {
     awaitlingsStats?: CheckStats;
     awaitlings?: CheckMeta;
+    /** The kit file that declared the check, e.g. `grader/suites/01-fetch-all.hidden.ts`. */
+    awaitlingsDeclaredIn?: string;
   }
 }
+
+/** The kit's hidden-check files; the student template ships none. */
+const hiddenCheckFiles = import.meta.glob('../suites/*.hidden.ts');
+/** The file whose checks are being declared, while `includeHiddenChecks` imports one. */
+let declaring: string | undefined;
+
+/**
+ * Declares the exercise's hidden checks (`grader/suites/<id>.hidden.ts`) in the calling suite file, when the kit has
+ * them: public and hidden checks then run in one worker, one after the other, against one import of the student's
+ * module. In the student template the file is gone and this does nothing.
+ *
+ * @example
+ * await includeHiddenChecks('01-fetch-all'); // last line of grader/suites/01-fetch-all.test.ts
+ */
+export async function includeHiddenChecks(exerciseId: string): Promise<void> {
+  const load = hiddenCheckFiles[`../suites/${exerciseId}.hidden.ts`];
+  if (!load) return;
+  declaring = `grader/suites/${exerciseId}.hidden.ts`;
+  try {
+    await load();
+  } finally {
+    declaring = undefined;
+  }
+}
+
+/** Exercise id → whether a check already loaded the student's module: a crash while loading it fails every check. */
+const imported = new Set<string>();
 
 /** Handed to every check. */
 export interface CheckContext<Api> {
@@ -95,70 +125,61 @@ export interface CheckOptions {
 export function defineSuite<Api>(exerciseId: string) {
   const exercise = findExercise(exerciseId);
   const registered = new Set<string>();
-  /** Whether a check already loaded the student's module: a crash while loading it fails every check. */
-  let imported = false;
 
   function check(
     id: string,
     body: (context: CheckContext<Api>) => Promise<void>,
     options: CheckOptions = {},
   ): void {
+    const declaredIn = declaring ?? `grader/suites/${exerciseId}.test.ts`;
     const spec = exercise.checks.find((candidate) => candidate.id === id);
-    if (!spec) {
-      throw new Error(`grader/suites/${exerciseId}.test.ts: check \`${id}\` is not in grader/manifest.ts`);
-    }
-    if (registered.has(id))
-      throw new Error(`grader/suites/${exerciseId}.test.ts: check \`${id}\` is declared twice`);
+    if (!spec) throw new Error(`${declaredIn}: check \`${id}\` is not in grader/manifest.ts`);
+    if (registered.has(id)) throw new Error(`${declaredIn}: check \`${id}\` is declared twice`);
     registered.add(id);
-    test(
-      id,
-      async ({ task }) => {
-        // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
-        // the check only if it passed with the grader's world intact (watchdog.ts).
-        const guard = WorkerGuard.current();
+    test(id, { timeout: options.timeoutMs ?? 10_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
+      task,
+    }) => {
+      // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
+      // the check only if it passed with the grader's world intact (watchdog.ts).
+      const guard = WorkerGuard.current();
+      try {
+        guard?.enter(id, imported.has(exerciseId) ? 'check' : 'import');
+        const context = guard?.context ?? gradingContext();
+        if (guard)
+          expectGradedFile(submissionFile(gradingContext(), exerciseId), submissionFile(context, exerciseId));
+        const { api, file } = await loadSubmission<Api>(exerciseId);
+        imported.add(exerciseId);
+        if (guard) expectGradedFile(file, submissionFile(context, exerciseId));
+        guard?.enter(id, 'check');
+        const lab = Lab.open({
+          seed: checkSeed(context.seed, exerciseId, id),
+          reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
+        });
         try {
-          guard?.enter(id, imported ? 'check' : 'import');
-          const context = guard?.context ?? gradingContext();
-          if (guard)
-            expectGradedFile(
-              submissionFile(gradingContext(), exerciseId),
-              submissionFile(context, exerciseId),
-            );
-          const { api, file } = await loadSubmission<Api>(exerciseId);
-          imported = true;
-          if (guard) expectGradedFile(file, submissionFile(context, exerciseId));
-          guard?.enter(id, 'check');
-          const lab = Lab.open({
-            seed: checkSeed(context.seed, exerciseId, id),
-            reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
-          });
-          try {
-            await body({ api, lab, file: displayPath(file) });
-            assertUntouched(lab, guard);
-          } catch (error) {
-            // Tampering explains whatever else went wrong: say it first.
-            const failure = tampering(lab, guard) ?? explain(error, spec, displayPath(file));
-            const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
-            const drawn = failure instanceof CheckFailure ? failure : undefined;
-            task.meta.awaitlings = {
-              concept: drawn?.concept,
-              timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
-              spans: drawn?.spans && structuredClone(drawn.spans),
-              marker: drawn?.marker,
-              expected: drawn?.expected && structuredClone(drawn.expected),
-            };
-            throw failure;
-          } finally {
-            task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
-            lab.close();
-          }
-          if (guard) task.meta.awaitlings = { ...task.meta.awaitlings, seal: guard.seal(exerciseId, id) };
+          await body({ api, lab, file: displayPath(file) });
+          assertUntouched(lab, guard);
+        } catch (error) {
+          // Tampering explains whatever else went wrong: say it first.
+          const failure = tampering(lab, guard) ?? explain(error, spec, displayPath(file));
+          const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
+          const drawn = failure instanceof CheckFailure ? failure : undefined;
+          task.meta.awaitlings = {
+            concept: drawn?.concept,
+            timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
+            spans: drawn?.spans && structuredClone(drawn.spans),
+            marker: drawn?.marker,
+            expected: drawn?.expected && structuredClone(drawn.expected),
+          };
+          throw failure;
         } finally {
-          guard?.leave(id);
+          task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
+          lab.close();
         }
-      },
-      options.timeoutMs ?? 10_000,
-    );
+        if (guard) task.meta.awaitlings = { ...task.meta.awaitlings, seal: guard.seal(exerciseId, id) };
+      } finally {
+        guard?.leave(id);
+      }
+    });
   }
 
   return { check, exercise };

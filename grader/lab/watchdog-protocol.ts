@@ -19,7 +19,7 @@ export interface GuardLimits {
   outputBytes: number;
   /** Wall-clock ms one exercise's worker may run before the grading process kills its process tree. @default 40_000 */
   exerciseMs: number;
-  /** Workers one exercise may use when checks keep crashing or hanging: the first and the re-runs. @default 3 */
+  /** Workers one exercise may use when checks keep crashing or hanging: the first and the re-runs. @default 5 */
   attempts: number;
 }
 
@@ -29,7 +29,7 @@ export const DEFAULT_LIMITS: GuardLimits = {
   heapMb: 1_536,
   outputBytes: 1024 * 1024,
   exerciseMs: 40_000,
-  attempts: 3,
+  attempts: 5,
 };
 
 /** What a test worker is told when it starts. */
@@ -47,7 +47,9 @@ export interface GuardSettings {
 export type StopReason =
   | { reason: 'blocked'; ms: number; mb: number }
   | { reason: 'memory'; mb: number }
-  | { reason: 'exit'; how: string };
+  | { reason: 'exit'; how: string }
+  /** The guard ended a worker that an earlier suite file left unfit, before it ran the next one. */
+  | { reason: 'retired'; why: string };
 
 /**
  * A worker's note: which check it was running, written before any student code of that check runs, so the grading

@@ -11,7 +11,7 @@
 import { chai, expect, vi } from 'vitest';
 import { VIRTUAL_EPOCH } from './clock.ts';
 
-const { ownKeys, getOwnPropertyDescriptor, apply } = Reflect;
+const { ownKeys, getOwnPropertyDescriptor, apply, defineProperty, deleteProperty } = Reflect;
 const { freeze, is } = Object;
 const toText = String;
 
@@ -106,12 +106,15 @@ interface Entry {
   value: unknown;
   get: unknown;
   set: unknown;
+  descriptor: PropertyDescriptor;
 }
 
 /** The state of the watched built-ins at one moment; `changes()` compares the present against it. */
 export class RealmSnapshot {
   readonly #entries: Entry[] = [];
   readonly #keyCounts: Array<[string, object, number]> = [];
+  /** The keys each `NO_ADDITIONS` object had, to remove what was added. */
+  readonly #keySets: Array<[object, Set<string | symbol>]> = [];
 
   private constructor() {
     for (const [owner, target] of watchedObjects()) {
@@ -122,7 +125,10 @@ export class RealmSnapshot {
         this.#record(owner, target, keys[i]);
         counted++;
       }
-      if (NO_ADDITIONS.includes(owner)) this.#keyCounts[this.#keyCounts.length] = [owner, target, counted];
+      if (NO_ADDITIONS.includes(owner)) {
+        this.#keyCounts[this.#keyCounts.length] = [owner, target, counted];
+        this.#keySets[this.#keySets.length] = [target, new Set(keys)];
+      }
     }
     for (let i = 0; i < WATCHED_GLOBALS.length; i++)
       this.#record('globalThis', globalThis, WATCHED_GLOBALS[i]);
@@ -159,6 +165,31 @@ export class RealmSnapshot {
     return found;
   }
 
+  /**
+   * Puts back what changed since the snapshot, so the next suite file in this worker starts from the built-ins the
+   * grader recorded. Returns what could not be put back (a property made read-only and non-configurable): a worker
+   * with such a change is not fit to grade anything else.
+   */
+  restore(): string[] {
+    const stuck: string[] = [];
+    for (let i = 0; i < this.#entries.length; i++) {
+      const entry = this.#entries[i];
+      const now = getOwnPropertyDescriptor(entry.target, entry.key);
+      if (now && is(now.value, entry.value) && now.get === entry.get && now.set === entry.set) continue;
+      if (!defineProperty(entry.target, entry.key, entry.descriptor))
+        stuck[stuck.length] = `${entry.owner}.${describeKey(entry.key)}`;
+    }
+    for (let i = 0; i < this.#keySets.length; i++) {
+      const target = this.#keySets[i][0];
+      const keys = ownKeys(target);
+      for (let k = 0; k < keys.length; k++) {
+        if (this.#keySets[i][1].has(keys[k])) continue;
+        if (!deleteProperty(target, keys[k])) stuck[stuck.length] = `an added ${describeKey(keys[k])}`;
+      }
+    }
+    return stuck;
+  }
+
   #record(owner: string, target: object, key: string | symbol): void {
     const descriptor = getOwnPropertyDescriptor(target, key);
     if (!descriptor) return;
@@ -169,6 +200,7 @@ export class RealmSnapshot {
       value: descriptor.value,
       get: descriptor.get,
       set: descriptor.set,
+      descriptor,
     };
   }
 }

@@ -29,6 +29,10 @@ import { Sealer } from './watchdog-seal.ts';
 const realSetInterval = globalThis.setInterval;
 const HEARTBEAT_MS = 100;
 const POLL_MS = 50;
+/** Captured before the guard fences the process: how the guard itself retires a worker. */
+const reallyExit = (process as unknown as { reallyExit: (code: number) => never }).reallyExit.bind(process);
+/** Past this share of `memoryMb` after a suite file, the worker retires rather than grade another exercise. */
+const RETIRE_MEMORY_SHARE = 0.5;
 /** What `process._kill` returns for a signal the guard refuses to send: `process.kill` then throws EPERM. */
 const EPERM = -(constants.errno.EPERM ?? 1);
 
@@ -46,6 +50,11 @@ interface ThreadData {
  */
 function watchdogThread(data: ThreadData): void {
   const fs = require('node:fs') as typeof import('node:fs');
+  const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
+  // The worker moves on to another suite file: notes go to that file's note from now on.
+  parentPort?.on('message', (notePath: string) => {
+    data.notePath = notePath;
+  });
   const beats = new Int32Array(data.shared);
   let last = Atomics.load(beats, 0);
   let since = performance.now();
@@ -77,7 +86,10 @@ function watchdogThread(data: ThreadData): void {
 export class WorkerGuard {
   static #current: WorkerGuard | undefined;
   readonly settings: Omit<GuardSettings, 'sealKey'>;
-  readonly #notePath: string;
+  #notePath: string;
+  #thread: Worker | undefined;
+  /** Why this worker must not grade another suite file, once one left it unfit. */
+  #unfit: string | undefined;
   readonly #sealer: Sealer;
   #note: WorkerNote;
   #printed = 0;
@@ -92,9 +104,17 @@ export class WorkerGuard {
     this.#write();
   }
 
-  /** Starts the watchdog thread, the heartbeat, the output budget and the exit notes. Once per worker. */
+  /**
+   * Starts the watchdog thread, the heartbeat, the output budget and the exit notes, once per worker. A worker runs
+   * several suite files one after the other: each later call moves the notes to the next file's.
+   */
   static install(settings: GuardSettings, suiteFile: string): WorkerGuard {
-    if (WorkerGuard.#current) return WorkerGuard.#current;
+    const current = WorkerGuard.#current;
+    if (current) {
+      current.#moveTo(suiteFile);
+      if (current.#unfit) current.#retire(current.#unfit);
+      return current;
+    }
     const guard = new WorkerGuard(settings, suiteFile);
     guard.#startWatchdog();
     guard.#budgetOutput();
@@ -187,6 +207,32 @@ export class WorkerGuard {
     return this.#sealer.seal(exercise, check);
   }
 
+  /**
+   * Called when a suite file is done. Puts back the built-ins its student code changed; a worker whose built-ins
+   * cannot be put back, or that grew past half its memory budget, retires before the next suite file, which then runs
+   * in a fresh worker. Student code of one exercise never grades another's.
+   */
+  endFile(): void {
+    const stuck = this.#snapshot?.restore() ?? [];
+    const mb = Math.ceil(process.memoryUsage.rss() / 2 ** 20);
+    if (stuck.length > 0) this.#unfit = `built-ins left changed for good (${stuck.slice(0, 3).join(', ')})`;
+    else if (mb > this.settings.memoryMb * RETIRE_MEMORY_SHARE) this.#unfit = `${mb} MB of memory in use`;
+  }
+
+  /** Ends this worker before the suite file just assigned to it runs; the grading process runs that file again. */
+  #retire(why: string): never {
+    this.#note = { pid: process.pid, phase: 'setup', stop: { reason: 'retired', why } };
+    this.#write();
+    return reallyExit(0);
+  }
+
+  #moveTo(suiteFile: string): void {
+    this.#notePath = noteFile(this.settings.scratch, basename(suiteFile));
+    this.#note = { pid: process.pid, phase: 'setup' };
+    this.#write();
+    this.#thread?.postMessage(this.#notePath);
+  }
+
   #write(): void {
     try {
       writeFileSync(this.#notePath, JSON.stringify(this.#note));
@@ -218,6 +264,7 @@ export class WorkerGuard {
       stderr: true,
     });
     thread.unref();
+    this.#thread = thread;
     realSetInterval(() => Atomics.add(beats, 0, 1), HEARTBEAT_MS).unref();
   }
 

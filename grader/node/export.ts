@@ -37,7 +37,7 @@ const NEVER_EXPORTED = [
   /^solutions\//,
   /^fixtures\/(mistakes|styles)\//,
   /^grader\/tests\//,
-  /\.hidden\.test\.ts$/,
+  /^grader\/suites\/[^/]+\.hidden\.ts$/,
   /^stryker\.config\./,
 ];
 const MANIFEST_START = 'export const manifest = [';
@@ -159,7 +159,7 @@ function hiddenChecksIn(root: string, manifest: readonly ExerciseSpec[], files: 
           .filter(({ text }) => text.includes(`'${check.id}'`) || text.includes(`"${check.id}"`))
           .map(
             ({ file }) =>
-              `\`${check.id}\` (${exercise.id}) is in ${file}; move it to grader/suites/${exercise.id}.hidden.test.ts`,
+              `\`${check.id}\` (${exercise.id}) is in ${file}; move it to grader/suites/${exercise.id}.hidden.ts`,
           ),
       ),
   );

@@ -87,8 +87,9 @@ export class Grader {
     const root = options.root ?? KIT_ROOT;
     let watching: Parameters<SuiteRunner['watch']>[0];
     const progress: Reporter = {
-      onTestModuleQueued(module: TestModule) {
-        watching?.queued(module.moduleId);
+      onTestModuleCollected(module: TestModule) {
+        // Several suite files wait for one worker: a file's time starts when a worker has collected it.
+        watching?.started(module.moduleId);
       },
       onTestModuleEnd(module: TestModule) {
         watching?.ended(module.moduleId);
@@ -163,7 +164,7 @@ export class Grader {
     // vitest marks the process failed when a test fails; a failing check is a grade, not a grader failure.
     process.exitCode = exitCode;
     this.lastStats = collectStats(run.modules);
-    this.lastSuiteFiles = run.modules.map((module) => describeSuiteFile(module, this.#root));
+    this.lastSuiteFiles = run.modules.flatMap((module) => describeSuiteFiles(module, this.#root));
     const sealOf = (exercise: string, check: string) => this.#sandbox.sealOf(exercise, check);
     return scoreReport({
       seed: context.seed,
@@ -232,27 +233,37 @@ function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats
   return stats;
 }
 
-/** One suite file as the last run saw it. Diagnostics for instructors' tools; reports never show it. */
+/** One file of checks as the last run saw it. Diagnostics for instructors' tools; reports never show it. */
 export interface SuiteFileRun {
   exercise: string;
-  /** Relative to the kit, e.g. `grader/suites/01-fetch-all.hidden.test.ts`. */
+  /** Relative to the kit, e.g. `grader/suites/01-fetch-all.test.ts` or the `01-fetch-all.hidden.ts` it includes. */
   file: string;
   /** The names of the tests it declared, in order: each should be a manifest check id. */
   tests: string[];
-  /** Errors that stopped the file as a whole (it could not be imported or collected). */
+  /** Errors that stopped the suite file as a whole (it could not be imported or collected). */
   errors: string[];
   /** Real ms vitest reports for its tests and hooks (`testModule.diagnostic().duration`). */
   durationMs: number;
 }
 
-function describeSuiteFile(module: TestModule, root: string): SuiteFileRun {
-  return {
+/**
+ * The files of checks one suite module ran: the suite file itself, and the hidden-check file it includes when its
+ * checks declared one (each check records where it was declared).
+ */
+function describeSuiteFiles(module: TestModule, root: string): SuiteFileRun[] {
+  const suiteFile = relative(root, module.moduleId).replace(/\\/g, '/');
+  const byFile = new Map<string, string[]>([[suiteFile, []]]);
+  for (const test of module.children.allTests()) {
+    const file = test.meta().awaitlingsDeclaredIn ?? suiteFile;
+    byFile.set(file, [...(byFile.get(file) ?? []), test.name]);
+  }
+  return [...byFile].map(([file, tests]) => ({
     exercise: exerciseOf(module.moduleId),
-    file: relative(root, module.moduleId).replace(/\\/g, '/'),
-    tests: [...module.children.allTests()].map((test) => test.name),
-    errors: module.errors().map((error) => cleanMessage(error.message)),
-    durationMs: module.diagnostic().duration,
-  };
+    file,
+    tests,
+    errors: file === suiteFile ? module.errors().map((error) => cleanMessage(error.message)) : [],
+    durationMs: file === suiteFile ? module.diagnostic().duration : 0,
+  }));
 }
 
 /** Grades once with a fresh grader. */
@@ -390,9 +401,9 @@ function describeUnhandled(error: unknown): Escaped {
   };
 }
 
-/** `01-fetch-all.test.ts` and `01-fetch-all.hidden.test.ts` (hidden checks, left out of the student template). */
+/** `grader/suites/01-fetch-all.test.ts` → `01-fetch-all`. */
 function exerciseOf(moduleId: string): string {
-  return basename(moduleId).replace(/(\.hidden)?\.test\.ts$/, '');
+  return basename(moduleId).replace(/\.test\.ts$/, '');
 }
 
 function cleanMessage(message: string): string {

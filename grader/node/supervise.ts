@@ -39,8 +39,8 @@ export interface SuiteRunner {
     testModules: readonly TestModule[];
     unhandledErrors: readonly unknown[];
   }>;
-  /** Called with the module's file when a worker picks it up, and when it is done. */
-  watch(events: { queued(file: string): void; ended(file: string): void } | undefined): void;
+  /** Called with the module's file when a worker has collected it, and when it is done. */
+  watch(events: { started(file: string): void; ended(file: string): void } | undefined): void;
 }
 
 /** Runs `specifications`, re-running what crashed workers left unfinished, and reports every check. */
@@ -70,7 +70,7 @@ export async function supervise(
     unattributed.push(
       ...escaped.filter((error) => error.exercise === undefined).map((error) => error.message),
     );
-    const next: Array<{ specification: TestSpecification; names: string[] }> = [];
+    const next: Array<{ specification: TestSpecification; names: string[] | undefined }> = [];
     // vitest lists every module it ever ran; only those of this attempt are news.
     const ran = new Set(pending.map((specification) => specification.moduleId));
     const modules = testModules.filter((candidate) => ran.has(candidate.moduleId));
@@ -103,8 +103,20 @@ export async function supervise(
           unfinished.push(test);
         }
       }
-      if (unfinished.length === 0 || module.errors().length > 0) continue;
       const note = sandbox.note(module.moduleId);
+      if (!note?.check && (note?.stop || isWorkerDeath(module))) {
+        // The worker died before any check of this file began (a worker retired by its guard, or one that never
+        // started): nothing of the student's is to blame, so the whole file runs again in a fresh worker.
+        if (attempt < limits.attempts) {
+          next.push({ specification: module.toTestSpecification(), names: undefined });
+          continue;
+        }
+        const message =
+          'The grader could not start the worker for this exercise (this is not about your code).';
+        for (const test of unfinished) results.set(test.name, { stopped: message });
+        continue;
+      }
+      if (unfinished.length === 0 || module.errors().length > 0) continue;
       const why = describeStop(note, limits, killed.has(module.moduleId));
       const culprit = unfinished.find((test) => test.name === note?.check && note.phase !== 'between');
       if (culprit && note?.phase === 'import') {
@@ -136,7 +148,9 @@ export async function supervise(
       next.push({ specification: module.toTestSpecification(rest), names: rest.map((test) => test.name) });
     }
     pending = next.map((entry) => entry.specification);
-    requested = new Map(next.map((entry) => [entry.specification.moduleId, new Set(entry.names)]));
+    requested = new Map(
+      next.flatMap((entry) => (entry.names ? [[entry.specification.moduleId, new Set(entry.names)]] : [])),
+    );
   }
   return { checks, modules: firstModules ?? [], unattributed };
 }
@@ -150,7 +164,7 @@ async function withOuterLimit<T>(
 ): Promise<T> {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   runner.watch({
-    queued(file) {
+    started(file) {
       clearTimeout(timers.get(file));
       const timer = setTimeout(() => {
         const pid = sandbox.note(file)?.pid;
@@ -172,6 +186,11 @@ async function withOuterLimit<T>(
     runner.watch(undefined);
     for (const timer of timers.values()) clearTimeout(timer);
   }
+}
+
+/** Whether vitest reports that the worker running `module` died. */
+function isWorkerDeath(module: TestModule): boolean {
+  return module.errors().some((error) => isPoolError(error.message));
 }
 
 /** vitest's own report of a worker that died: the crash is explained per check instead. */
@@ -217,6 +236,8 @@ export function describeStop(note: WorkerNote | undefined, limits: GuardLimits, 
         'allows, so the grader stopped it. Look for something that grows without end: an array you keep pushing ' +
         'to, a string you keep appending to, a buffer far bigger than the data.'
       );
+    case 'retired':
+      return 'The grader could not start the worker for this exercise (this is not about your code).';
     case 'exit':
       return (
         `Stopped: your code ended the process that was grading it (${stop.how})${during}. Return a value or throw ` +

@@ -1,6 +1,6 @@
 /** Runs in a worker thread (see TypeCheckThread): answers `{ id, files }` with `{ id, diagnostics }`. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TypeChecker } from './typecheck.ts';
+import { TypeChecker } from './typechecker.ts';
 
 const checker = new TypeChecker((workerData as { root: string }).root);
 

@@ -321,7 +321,7 @@ export function checkFiles(root: string, exercise: ExerciseSpec): Problem[] {
 
 /**
  * What the suite files declared against the manifest: every check has exactly one test, every test is a check,
- * hidden checks live in `<id>.hidden.test.ts` (the student template drops that file) and public ones do not.
+ * hidden checks live in `<id>.hidden.ts` (the student template drops that file) and public ones do not.
  */
 export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly SuiteFileRun[]): Problem[] {
   const problems: Problem[] = [];
@@ -330,7 +330,7 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
   const seen = new Map<string, string>();
   for (const file of files) {
     for (const error of file.errors) problem(`${file.file} could not be loaded: ${firstLine(error)}`);
-    const hiddenFile = file.file.endsWith('.hidden.test.ts');
+    const hiddenFile = file.file.endsWith('.hidden.ts');
     for (const test of file.tests) {
       const spec = specs.get(test);
       if (!spec) {
@@ -343,7 +343,7 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
       seen.set(test, file.file);
       if (visibilityOf(spec) === 'hidden' && !hiddenFile) {
         problem(
-          `\`${test}\` is a hidden check but ${file.file} is public: the student template would ship it. Move it to grader/suites/${exercise.id}.hidden.test.ts`,
+          `\`${test}\` is a hidden check but ${file.file} is public: the student template would ship it. Move it to grader/suites/${exercise.id}.hidden.ts`,
         );
       }
       if (visibilityOf(spec) === 'public' && hiddenFile) {
@@ -356,7 +356,9 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
   const loaded = files.every((file) => file.errors.length === 0);
   for (const check of exercise.checks) {
     if (!seen.has(check.id) && loaded) {
-      problem(`the manifest's check \`${check.id}\` has no test in grader/suites/${exercise.id}*.test.ts`);
+      problem(
+        `the manifest's check \`${check.id}\` has no test in grader/suites/${exercise.id}.test.ts or ${exercise.id}.hidden.ts`,
+      );
     }
   }
   return problems;
@@ -366,7 +368,9 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
 export function checkOrphanSuites(root: string, exercises: readonly ExerciseSpec[]): Problem[] {
   const known = new Set(exercises.map((exercise) => exercise.id));
   return suiteFilesOnDisk(root)
-    .filter((file) => !known.has(file.replace(/^grader\/suites\//, '').replace(/(\.hidden)?\.test\.ts$/, '')))
+    .filter(
+      (file) => !known.has(file.replace(/^grader\/suites\//, '').replace(/(\.hidden\.ts|\.test\.ts)$/, '')),
+    )
     .map((file) => ({
       exercise: 'kit',
       criterion: 'suites' as const,
@@ -378,7 +382,7 @@ function suiteFilesOnDisk(root: string): string[] {
   const folder = join(root, 'grader/suites');
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
-    .filter((name) => name.endsWith('.test.ts'))
+    .filter((name) => name.endsWith('.test.ts') || name.endsWith('.hidden.ts'))
     .map((name) => `grader/suites/${name}`);
 }
 

@@ -6,6 +6,7 @@ import {
   demand,
   fc,
   gantt,
+  includeHiddenChecks,
   type Lab,
   listMs,
   requestRows,
@@ -371,3 +372,6 @@ check('as-completed-break-aborts', async ({ api, lab }) => {
     );
   }
 });
+
+// The hidden checks (grader/suites/01-fetch-all.hidden.ts, left out of the student template) run in this file too.
+await includeHiddenChecks('01-fetch-all');

@@ -4,6 +4,7 @@ import {
   defineSuite,
   demand,
   fc,
+  includeHiddenChecks,
   type Lab,
   listMs,
   maxOverlap,
@@ -500,3 +501,6 @@ check('active-pending-idle', async ({ api, lab }) => {
     'maxConcurrent 3, maxPerWindow 1, windowMs 500',
   );
 });
+
+// The hidden checks (grader/suites/02-rate-limited-client.hidden.ts, left out of the student template) run in this file too.
+await includeHiddenChecks('02-rate-limited-client');

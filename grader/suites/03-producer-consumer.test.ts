@@ -12,3 +12,7 @@ import './03-producer-consumer/waiting.checks.ts';
 import './03-producer-consumer/lifecycle.checks.ts';
 import './03-producer-consumer/pipeline.checks.ts';
 import './03-producer-consumer/stops.checks.ts';
+import { includeHiddenChecks } from '../lab/index.ts';
+
+// The hidden checks (grader/suites/03-producer-consumer.hidden.ts, left out of the student template) run in this file too.
+await includeHiddenChecks('03-producer-consumer');

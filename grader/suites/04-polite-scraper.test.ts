@@ -1,5 +1,5 @@
 import type * as Api from '../../exercises/04-polite-scraper/index.ts';
-import { defineSuite, demand, fc, type Lab, show, TOLERANCE_MS } from '../lab/index.ts';
+import { defineSuite, demand, fc, includeHiddenChecks, type Lab, show, TOLERANCE_MS } from '../lab/index.ts';
 import {
   describeSite,
   mountSite,
@@ -309,3 +309,6 @@ check('abort-stops-promptly', async ({ api, lab }) => {
   await lab.run(() => api.crawl(site.start, { ...options, signal: whole.signal }), { label });
   lab.expectNothingPending(label);
 });
+
+// The hidden checks (grader/suites/04-polite-scraper.hidden.ts, left out of the student template) run in this file too.
+await includeHiddenChecks('04-polite-scraper');

@@ -8,3 +8,7 @@
 import './05-backoff-retry/waits.checks.ts';
 import './05-backoff-retry/giving-up.checks.ts';
 import './05-backoff-retry/fetch.checks.ts';
+import { includeHiddenChecks } from '../lab/index.ts';
+
+// The hidden checks (grader/suites/05-backoff-retry.hidden.ts, left out of the student template) run in this file too.
+await includeHiddenChecks('05-backoff-retry');

@@ -80,7 +80,7 @@ describe('npm run export', { timeout: 300_000 }, () => {
 
   test('leaves out the solutions, the mistakes, the hidden checks and the kit’s own tests', () => {
     const forbidden = files.filter((file) =>
-      /^(solutions|fixtures|docs|\.ci)\/|^grader\/tests\/|\.hidden\.test\.ts$|^stryker\.config|^vitest\.config/.test(
+      /^(solutions|fixtures|docs|\.ci)\/|^grader\/tests\/|\.hidden\.ts$|^stryker\.config|^vitest\.config/.test(
         file,
       ),
     );

@@ -93,14 +93,14 @@ describe('checkSuiteAgreement()', () => {
   });
 
   test('accepts public checks in the public file and hidden ones in the hidden file', () => {
-    const files = [file('09-sample.test.ts', ['one', 'two']), file('09-sample.hidden.test.ts', ['secret'])];
+    const files = [file('09-sample.test.ts', ['one', 'two']), file('09-sample.hidden.ts', ['secret'])];
     expect(checkSuiteAgreement(exercise, files)).toEqual([]);
   });
 
   test('names a check without a test, a test without a check, and checks in the wrong file', () => {
     const files = [
       file('09-sample.test.ts', ['one', 'secret', 'extra']),
-      file('09-sample.hidden.test.ts', []),
+      file('09-sample.hidden.ts', []),
     ];
     expect(messages(checkSuiteAgreement(exercise, files))).toEqual([
       expect.stringContaining('`secret` is a hidden check but grader/suites/09-sample.test.ts is public'),
@@ -230,7 +230,7 @@ describe('npm run verify on a scratch copy of the kit', { timeout: 300_000 }, ()
       '`starts-all-at-once` is a hidden check but grader/suites/01-fetch-all.test.ts is public',
     );
     expect(result.output).toContain(
-      '`first-all-fail` is a public check but lives in grader/suites/01-fetch-all.hidden.test.ts',
+      '`first-all-fail` is a public check but lives in grader/suites/01-fetch-all.hidden.ts',
     );
   });
 });
