@@ -15,7 +15,7 @@ export interface BatchRequest {
   seed: number;
   /** Where each student's JSON report goes. @default `<dir>/../awaitlings-reports` */
   outDir?: string;
-  /** Students graded at once. @default the machine's cores */
+  /** Students graded at once, each by one worker process. @default the machine's cores */
   concurrency?: number;
   onProgress?: (done: number, total: number, student: string) => void;
   /** Only for classes generated from the kit's own files (see `GraderOptions.allowReferenceImports`). */
@@ -58,7 +58,9 @@ export async function gradeBatch(request: BatchRequest): Promise<ClassSummary> {
   let done = 0;
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      const grader = await Grader.start({ allowReferenceImports: request.allowReferenceImports });
+      // One worker per lane: a student's five suite files run one after another while the other lanes grade other
+      // students, so the cores stay busy without paying for a second worker per student.
+      const grader = await Grader.start({ allowReferenceImports: request.allowReferenceImports, workers: 1 });
       try {
         for (let index = next++; index < students.length; index = next++) {
           const student = students[index];

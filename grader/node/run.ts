@@ -50,6 +50,8 @@ export interface GraderOptions {
    * @default dropped
    */
   workerOutput?: Writable;
+  /** Worker processes grading at once; each runs suite files one after another. @default one per core */
+  workers?: number;
 }
 
 /**
@@ -123,6 +125,7 @@ export class Grader {
         silent: true,
         setupFiles: ['grader/lab/watchdog-setup.ts'],
         disableConsoleIntercept: true,
+        ...(options.workers !== undefined && { maxWorkers: options.workers }),
       },
       { logLevel: 'silent' },
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
