@@ -12,18 +12,22 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chalk, minimist, ps } from 'zx';
+import { chalk, ps } from 'zx';
 import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
 import { gradeBatch } from '../grader/node/batch.ts';
 import { Grader, KIT_ROOT } from '../grader/node/run.ts';
 import { writeSampleClass } from '../grader/node/sample-class.ts';
+import { parseArgs, runMain, UsageError, wholeNumber } from './cli.ts';
 
-const args = minimist(process.argv.slice(2), {
-  string: ['runs', 'class'],
-  default: { runs: '5', class: '30' },
-});
-const RUNS = positive('runs', args.runs);
-const CLASS_SIZE = positive('class', args.class);
+const USAGE = `Usage: npm run bench -- [--runs <n>] [--class <n>]
+
+  --runs <n>    runs of each measurement; medians are reported (default: 5)
+  --class <n>   students in the generated class for batch throughput (default: 30)`;
+
+const args = parseArgs(USAGE, { string: ['runs', 'class'], default: { runs: '5', class: '30' } });
+/** Read in main(), so a bad value is reported with the usage. */
+let RUNS = 0;
+let CLASS_SIZE = 0;
 const scratch = join(KIT_ROOT, '.tmp/bench');
 const exercises = manifest as readonly ExerciseSpec[];
 const tsx = join(KIT_ROOT, 'node_modules/.bin/tsx');
@@ -41,10 +45,10 @@ interface Stat {
   runs: number;
 }
 
-function positive(name: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new TypeError(`Expected \`--${name}\` to be a whole number from 1 up`);
+function positive(option: string, value: string): number {
+  const number = wholeNumber(option, value);
+  if (number < 1)
+    throw new UsageError(`Expected \`--${option}\` to be a whole number from 1 up, got ${value}.`);
   return number;
 }
 
@@ -113,6 +117,12 @@ async function repeat(label: string, command: string, commandArgs: string[]) {
 }
 
 async function main(): Promise<void> {
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  RUNS = positive('runs', args.runs);
+  CLASS_SIZE = positive('class', args.class);
   mkdirSync(scratch, { recursive: true });
   const floor = await repeat('floor: vitest run of one trivial test', process.execPath, [
     vitestBin,
@@ -240,7 +250,4 @@ function renderTable(results: {
   ].join('\n');
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain(main, { usage: USAGE, failure: 'bench failed:', failureCode: 1 });

@@ -34,3 +34,50 @@ export function parseArgs(usage: string, options: ArgOptions = {}) {
   }
   return args;
 }
+
+/** Reads option `--<option>` as a whole number (0 and up), or throws a UsageError naming it. */
+export function wholeNumber(option: string, value: unknown): number {
+  const number = Number(value);
+  if (value === '' || typeof value === 'boolean' || !Number.isInteger(number) || number < 0) {
+    throw new UsageError(`Expected \`--${option}\` to be a whole number, got ${String(value)}.`);
+  }
+  return number;
+}
+
+export interface MainOptions {
+  /** Shown after a usage mistake. */
+  usage: string;
+  /** The line printed above an unexpected error, e.g. `verify itself failed:`. */
+  failure: string;
+  /** Exit status after an unexpected error. @default 3 */
+  failureCode?: number;
+  /** Which other errors are usage mistakes (besides UsageError and an unknown exercise). */
+  isUsage?: (error: unknown) => boolean;
+}
+
+/**
+ * Runs a script's `main`. A usage mistake (a UsageError, an unknown exercise) prints its message and the usage and
+ * exits 2; anything else prints `failure` and the error and exits `failureCode`. Sets `process.exitCode`, never
+ * exits, so output is flushed.
+ */
+export function runMain(main: () => Promise<void> | void, options: MainOptions): void {
+  const fail = (error: unknown) => {
+    const usageMistake =
+      error instanceof UsageError ||
+      (error instanceof Error && error.message.startsWith('Unknown exercise')) ||
+      options.isUsage?.(error) === true;
+    if (usageMistake) {
+      console.error(`${chalk.red((error as Error).message)}\n\n${options.usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(chalk.red(options.failure));
+    console.error(error);
+    process.exitCode = options.failureCode ?? 3;
+  };
+  try {
+    Promise.resolve(main()).catch(fail);
+  } catch (error) {
+    fail(error);
+  }
+}

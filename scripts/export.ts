@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { chalk } from 'zx';
 import { exportTemplate } from '../grader/node/export.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]
 
@@ -56,12 +56,10 @@ async function main(): Promise<void> {
   console.log(`\nNext: cd ${to} && git init && npm install && npm run grade`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof TypeError) {
-    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(chalk.red(`export failed: ${error instanceof Error ? error.message : String(error)}`));
-  process.exitCode = 1;
+runMain(main, {
+  usage: USAGE,
+  failure: 'export failed:',
+  failureCode: 1,
+  // exportTemplate validates its options with TypeErrors naming them.
+  isUsage: (error) => error instanceof TypeError,
 });

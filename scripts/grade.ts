@@ -22,7 +22,7 @@ import { createProgress } from '../grader/node/progress.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
 import { renderReport } from '../grader/node/terminal.ts';
 import { watchAndGrade } from '../grader/node/watch.ts';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, wholeNumber } from './cli.ts';
 
 const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--format <name>[=<file>]]
                        [--seed <n>] [--strict] [--html <file>] [--open] [--watch]
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   }
   const exercises =
     args._.length > 0 ? args._.map((selector) => resolveExerciseId(String(selector))) : undefined;
-  const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
+  const seed = args.seed === undefined ? undefined : wholeNumber('seed', args.seed);
   const target = args.target ?? 'exercises';
   const progress = createProgress(process.stderr);
   const formats = [args.format ?? []].flat().map((value: string) => parseFormat(value));
@@ -120,24 +120,7 @@ async function gradeClass(dir: string, exercises: string[] | undefined, seed: nu
     console.log(chalk.yellow(`  ${result.student}: ${result.status} (${result.error})`));
 }
 
-function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new UsageError(`Expected \`--seed\` to be a whole number, got ${value}.`);
-  return seed;
-}
-
-main().catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    (error instanceof Error && error.message.startsWith('Unknown exercise'))
-  ) {
-    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(chalk.red('The grader itself failed (this is not about your code):'));
-  console.error(error);
-  console.error(chalk.dim(`kit: ${KIT_ROOT}`));
-  process.exitCode = 3;
+runMain(main, {
+  usage: USAGE,
+  failure: `The grader itself failed (this is not about your code). Kit: ${KIT_ROOT}`,
 });

@@ -7,7 +7,7 @@ import { chalk } from 'zx';
 import { type ExerciseSpec, manifest, resolveExerciseId } from '../grader/manifest.ts';
 import { readHintState, resetHints, unlockNextHint } from '../grader/node/hints.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run hint -- <exercise> [--reset]
 
@@ -54,15 +54,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    (error instanceof Error && error.message.startsWith('Unknown exercise'))
-  ) {
-    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 3;
-});
+runMain(main, { usage: USAGE, failure: 'npm run hint failed:' });

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chalk } from 'zx';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run new -- <slug> [--title <title>]
 
@@ -207,10 +207,4 @@ Next (docs/authoring.md walks through each step):
      npm run verify -- ${id.slice(0, 2)}                      (fails until the placeholders are gone)`);
 }
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-  process.exitCode = 2;
-}
+runMain(main, { usage: USAGE, failure: 'npm run new failed:' });

@@ -12,7 +12,7 @@ import { chalk } from 'zx';
 import type { GradingContext } from '../grader/context.ts';
 import { resolveExerciseId } from '../grader/manifest.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, wholeNumber } from './cli.ts';
 
 const USAGE = `Usage: npm run ui -- [exercise...] [--target <dir>] [--seed <n>] [--port <n>] [--open]
 
@@ -30,8 +30,8 @@ async function main(): Promise<void> {
     return;
   }
   const exercises = args._.map((selector) => resolveExerciseId(String(selector)));
-  const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : whole('--seed', args.seed);
-  const port = args.port === undefined ? 51204 : whole('--port', args.port);
+  const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('seed', args.seed);
+  const port = args.port === undefined ? 51204 : wholeNumber('port', args.port);
   const target = resolve(KIT_ROOT, args.target ?? 'exercises');
   // What `npm run grade` provides to the suites through vitest's `provide`: the suites read it with `inject`.
   const context: GradingContext = { root: KIT_ROOT, target, seed, files: {} };
@@ -53,23 +53,4 @@ async function main(): Promise<void> {
   );
 }
 
-function whole(option: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    throw new UsageError(`Expected \`${option}\` to be a whole number, got ${value}.`);
-  }
-  return number;
-}
-
-main().catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    (error instanceof Error && error.message.startsWith('Unknown exercise'))
-  ) {
-    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 3;
-});
+runMain(main, { usage: USAGE, failure: 'npm run ui failed:' });

@@ -9,7 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { chalk } from 'zx';
-import { parseArgs, UsageError } from './cli.ts';
+import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run verify -- [exercise...] [--seeds <n,n,...>] [--budget <ms>] [--json <file>]
 
@@ -115,16 +115,4 @@ function parseBudget(value: string): number {
   return ms;
 }
 
-main().catch((error: unknown) => {
-  if (
-    error instanceof UsageError ||
-    (error instanceof Error && error.message.startsWith('Unknown exercise'))
-  ) {
-    console.error(`${chalk.red(error.message)}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  console.error(chalk.red('verify itself failed:'));
-  console.error(error);
-  process.exitCode = 3;
-});
+runMain(main, { usage: USAGE, failure: 'verify itself failed:' });
