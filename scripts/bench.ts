@@ -139,7 +139,13 @@ async function main(): Promise<void> {
 
   process.stderr.write('warm re-grades and per-exercise timings…\n');
   const grader = await Grader.start();
-  const perExercise: Array<{ id: string; wall: Stat; virtualMs: number | null; ratio: number | null }> = [];
+  const perExercise: Array<{
+    id: string;
+    wall: Stat;
+    virtualMs: number | null;
+    ratio: number | null;
+    heaviestProperty: { check: string; runsPerSecond: number } | null;
+  }> = [];
   for (const exercise of exercises) {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -147,13 +153,18 @@ async function main(): Promise<void> {
       await grader.grade({ exercises: [exercise.id], target: 'solutions', seed: 1 });
       times.push(performance.now() - started);
     }
-    const virtualMs = grader.lastStats.get(exercise.id)?.virtualMs ?? null;
+    const stats = grader.lastStats.get(exercise.id);
+    const virtualMs = stats?.virtualMs ?? null;
+    const heaviest = stats?.heaviestProperty;
     const wall = stat(times);
     perExercise.push({
       id: exercise.id,
       wall,
       virtualMs,
       ratio: virtualMs === null ? null : round(virtualMs / wall.median),
+      heaviestProperty: heaviest
+        ? { check: heaviest.check, runsPerSecond: round(heaviest.runs / (heaviest.wallMs / 1000)) }
+        : null,
     });
   }
   const saved = join(KIT_ROOT, 'solutions', exercises[0].id, 'index.ts');
@@ -218,7 +229,13 @@ function renderTable(results: {
   gradeMistakesMs: Stat;
   warmRegradeMs: Stat;
   solutionsOverFloor: number;
-  perExercise: Array<{ id: string; wall: Stat; virtualMs: number | null; ratio: number | null }>;
+  perExercise: Array<{
+    id: string;
+    wall: Stat;
+    virtualMs: number | null;
+    ratio: number | null;
+    heaviestProperty: { check: string; runsPerSecond: number } | null;
+  }>;
   batch: { submissions: number; perMinute: number };
   peakRssMb: number;
   machine: { cpu: string; cores: number; node: string };
@@ -244,6 +261,13 @@ function renderTable(results: {
         e.wall,
         e.virtualMs === null ? '' : `${e.virtualMs} virtual ms, ${e.ratio}× real time`,
       ),
+    ),
+    ...results.perExercise.flatMap((e) =>
+      e.heaviestProperty
+        ? [
+            `| ${e.id} heaviest property (\`${e.heaviestProperty.check}\`) | | | ${e.heaviestProperty.runsPerSecond} runs a second |`,
+          ]
+        : [],
     ),
     `| batch: ${results.batch.submissions} submissions | | | ${results.batch.perMinute} a minute |`,
     `| peak memory of a full grading run | | | ${results.peakRssMb} MB (process tree) |`,

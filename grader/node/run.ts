@@ -218,6 +218,8 @@ export interface ExerciseStats {
   propertyRuns: number;
   /** Wall ms vitest spent in the exercise's suite files. */
   wallMs: number;
+  /** The property check that took the most wall time: its runs and its wall ms. */
+  heaviestProperty?: { check: string; runs: number; wallMs: number };
 }
 
 function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats> {
@@ -230,6 +232,10 @@ function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats
       const cost = test.meta().awaitlingsStats;
       entry.virtualMs += cost?.virtualMs ?? 0;
       entry.propertyRuns += cost?.propertyRuns ?? 0;
+      const wallMs = test.diagnostic()?.duration ?? 0;
+      if (cost?.propertyRuns && wallMs > (entry.heaviestProperty?.wallMs ?? 0)) {
+        entry.heaviestProperty = { check: test.name, runs: cost.propertyRuns, wallMs };
+      }
     }
     stats.set(exercise, entry);
   }
