@@ -74,6 +74,24 @@ check('join-task-done', async ({ api, lab }) => {
       concept: 'join and taskDone',
     },
   );
+
+  // An item put() hands straight to a waiting get() is taken too: it owes exactly one taskDone().
+  const handedOff = watch(lab, 'the waiting get()', () => queue.get());
+  await pause(lab);
+  await lab.run(() => queue.put('d'), { label: "put('d')" });
+  await pause(lab);
+  if (handedOff.state === 'fulfilled') {
+    const due = overCalled();
+    const extra = overCalled();
+    demand(
+      due === undefined && extra instanceof Error,
+      () =>
+        `A get() waiting on an empty queue was handed "d" by put('d'), so "d" was taken and owes one taskDone(): ` +
+        `the first call should succeed and the second throw, but the first ${due === undefined ? 'succeeded' : `threw ${show(due)}`} ` +
+        `and the second ${extra instanceof Error ? 'threw' : 'did not throw'}.`,
+      { concept: 'join and taskDone' },
+    );
+  }
 });
 
 check('close-drains', async ({ api, lab }) => {
@@ -99,7 +117,9 @@ check('close-drains', async ({ api, lab }) => {
 
   const full = new api.AsyncQueue<string>(1);
   await lab.run(() => full.put('x'), { label: "put('x')" });
-  const waitingPut = watch(lab, "the waiting put('y')", () => full.put('y'));
+  // The calls close() rejects carry a signal that never aborts: close() must remove their 'abort' listeners.
+  const signal = lab.controller().signal;
+  const waitingPut = watch(lab, "the waiting put('y', signal)", () => full.put('y', signal));
   await pause(lab);
   if (waitingPut.pending) {
     full.close();
@@ -114,7 +134,7 @@ check('close-drains', async ({ api, lab }) => {
     demand(
       show(rest.items) === show(['x']) && rest.end !== undefined && isClosed(rest.end),
       () =>
-        `The put('y') that close() rejected inserted nothing, so get() should give "x", then reject with ` +
+        `The put('y', signal) that close() rejected inserted nothing, so get() should give "x", then reject with ` +
         `QueueClosedError, but ${rest.story}.`,
       { concept: 'closing a queue' },
     );
@@ -122,8 +142,8 @@ check('close-drains', async ({ api, lab }) => {
 
   const empty = new api.AsyncQueue<string>();
   const getters = [
-    watch(lab, 'the first waiting get()', () => empty.get()),
-    watch(lab, 'the second waiting get()', () => empty.get()),
+    watch(lab, 'the first waiting get(signal)', () => empty.get(signal)),
+    watch(lab, 'the second waiting get(signal)', () => empty.get(signal)),
   ];
   await pause(lab);
   empty.close();
@@ -134,6 +154,7 @@ check('close-drains', async ({ api, lab }) => {
       `Closing an empty queue should make every waiting get() reject with QueueClosedError, but ${getters.map((get) => get.describe()).join(' and ')}.`,
     { concept: 'closing a queue' },
   );
+  lab.expectNothingPending('the waiting put(item, signal) and get(signal) calls that close() rejected');
 });
 
 check('async-iteration', async ({ api, lab }) => {

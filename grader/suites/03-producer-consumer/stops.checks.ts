@@ -17,12 +17,13 @@ check('pipeline-stops-on-error', async ({ api, lab }) => {
         handle: probe.handle,
         signal,
       }),
-    durations: { 0: 100, 1: 30, 2: 60 },
+    // Item 2 fails last, after item 0 ends: a pipeline that keeps the last error, not the first, rejects with it.
+    durations: { 0: 60, 1: 30, 2: 100 },
     failures: { 1: new Error('handler failed on 1'), 2: new Error('handler failed on 2 as well') },
     stopAt: 30,
     settleAt: 100,
     reason: (probe) => probe.failure(1),
-    said: 'The handler of item 1 failed at 30 ms (and the one of item 2 at 60 ms)',
+    said: 'The handler of item 1 failed at 30 ms (and the one of item 2 at 100 ms)',
   });
 
   const producerError = new Error('the producer failed');
