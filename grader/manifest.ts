@@ -59,7 +59,7 @@ export const manifest = [
       {
         id: 'total-is-slowest',
         title: 'fetchAll() - takes as long as the slowest request, not the sum',
-        points: 2,
+        points: 1,
         hint: 'If the requests overlap, the total is the slowest one. Await them together with Promise.all or Promise.allSettled.',
       },
       {
@@ -83,7 +83,7 @@ export const manifest = [
       {
         id: 'abort-signal',
         title: "fetchAll() - aborting `signal` ends every running request as 'aborted' at once",
-        points: 2,
+        points: 1,
         hint: 'Pass a signal that follows `options.signal` to every fetch (AbortSignal.any combines signals). Check `signal.aborted` before sending anything.',
       },
       {
@@ -122,6 +122,20 @@ export const manifest = [
         title: 'fetchAsCompleted() - a consumer that stops early aborts the rest',
         points: 1,
         hint: 'A `break` in for await calls the generator’s return(): a try/finally in the generator runs then.',
+      },
+      {
+        id: 'signal-first-and-as-completed',
+        title: 'fetchFirst() and fetchAsCompleted() - aborting `signal` stops them at once',
+        points: 1,
+        hint: 'Pass a signal that follows `options.signal` to every request here too (AbortSignal.any with your own controller); fetchFirst rejects with `signal.reason`.',
+      },
+      {
+        id: 'bad-arguments',
+        title:
+          'fetchAll(), fetchFirst(), fetchAsCompleted() - bad `urls` or `timeoutMs` is a TypeError naming the option',
+        points: 1,
+        hint: 'Check `Array.isArray(urls)` and that `timeoutMs` is a number above 0 before starting anything, and throw a TypeError that names the option.',
+        visibility: 'hidden',
       },
     ],
   },
@@ -341,7 +355,7 @@ export const manifest = [
       {
         id: 'robots-rules',
         title: "crawl() - a URL robots.txt forbids is never requested and is skipped with 'robots'",
-        points: 2,
+        points: 1,
         hint: 'Use `parseRobots(text, userAgent)` from helpers.ts and ask `isAllowed(url.pathname + url.search)`: it picks your group, and the longest rule wins. `startsWith` on Disallow lines gets Allow, `*` and `$` wrong.',
       },
       {
@@ -410,6 +424,13 @@ export const manifest = [
         title: 'crawl() - an abort rejects at once with signal.reason; nothing is left pending afterwards',
         points: 1,
         hint: 'Give every fetch a signal that follows the caller’s, clear your timers, remove your abort listener, and reject with `signal.reason`.',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'crawl() - bad start URLs or options are a TypeError naming the option; nothing is sent',
+        points: 1,
+        hint: 'Check `start`, `userAgent`, `maxPages`, `maxConcurrency`, `perHostDelayMs`, `allowedHosts` and `signal` before doing anything else, and put the option’s name in the message. `maxPages: 0` and `Infinity` limits are allowed.',
+        visibility: 'hidden',
       },
     ],
   },

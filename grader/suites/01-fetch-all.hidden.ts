@@ -43,4 +43,53 @@ check('first-all-fail', async ({ api, lab }) => {
     none.status === 'rejected' && none.reason instanceof AggregateError,
     'fetchFirst([]) has nothing that could succeed, so it should reject with an AggregateError.',
   );
+  demand(
+    Array.isArray(none.reason.errors) && none.reason.errors.length === 0,
+    `fetchFirst([]) sent no request, so its AggregateError should hold no errors, but its errors are ${show(none.reason.errors)}.`,
+  );
+});
+
+check('bad-arguments', async ({ api, lab }) => {
+  const [url] = lab.http.routes([{ latency: 10 }]);
+  // Each function is driven to its end: an async generator only runs (and validates) when it is iterated.
+  const calls: Record<string, (urls: unknown, options?: unknown) => Promise<unknown>> = {
+    fetchAll: (urls, options) => api.fetchAll(urls as string[], options as Api.FetchOptions),
+    fetchFirst: (urls, options) => api.fetchFirst(urls as string[], options as Api.FetchOptions),
+    fetchAsCompleted: async (urls, options) => {
+      const seen: Outcome[] = [];
+      for await (const outcome of api.fetchAsCompleted(urls as string[], options as Api.FetchOptions))
+        seen.push(outcome);
+      return seen;
+    },
+  };
+  const bad: Array<[option: string, urls: unknown, options?: { timeoutMs: unknown }]> = [
+    ['urls', null],
+    ['urls', url],
+    ['timeoutMs', [url], { timeoutMs: 0 }],
+    ['timeoutMs', [url], { timeoutMs: -1 }],
+    ['timeoutMs', [url], { timeoutMs: Number.NaN }],
+    ['timeoutMs', [url], { timeoutMs: '1000' }],
+  ];
+  for (const [name, call] of Object.entries(calls)) {
+    for (const [option, urls, options] of bad) {
+      const shown = `${name}(${show(urls)}${options ? `, { timeoutMs: ${show(options.timeoutMs)} }` : ''})`;
+      const settled = await lab.settle(() => call(urls, options), { label: shown });
+      const reason = settled.status === 'rejected' ? settled.reason : undefined;
+      demand(
+        reason instanceof TypeError && String(reason.message).includes(option),
+        () =>
+          `${shown} should throw (or reject with) a TypeError whose message names \`${option}\`, but it ` +
+          `${settled.status === 'fulfilled' ? `resolved with ${show(settled.value)}` : `rejected with ${show(reason)}`}.`,
+        { concept: 'validating options' },
+      );
+    }
+  }
+  const fine = await lab.settle(() => api.fetchAll([url], { timeoutMs: 20 }), {
+    label: 'fetchAll([url], { timeoutMs: 20 })',
+  });
+  demand(
+    fine.status === 'fulfilled',
+    () =>
+      `timeoutMs: 20 is a positive number, so fetchAll([url], { timeoutMs: 20 }) should resolve, but it rejected with ${show((fine as { reason?: unknown }).reason)}.`,
+  );
 });

@@ -298,19 +298,28 @@ check('first-success-wins', async ({ api, lab }) => {
 });
 
 check('first-aborts-losers', async ({ api, lab }) => {
-  const urls = lab.http.routes([{ latency: 400 }, { latency: 200, body: 'winner' }, { latency: 900 }]);
-  const winner = await lab.run(() => api.fetchFirst(urls), { label: 'fetchFirst(urls)' });
-  demand(winner?.url === urls[1], `fetchFirst should resolve with ${urls[1]}, but gave ${show(winner)}.`);
-  const losers = lab.http.timeline.filter((record) => record.url !== urls[1]);
-  const notAborted = losers.filter((record) => record.outcome !== 'aborted' || (record.end ?? 0) > 201);
-  demand(
-    losers.length === 2 && notAborted.length === 0,
-    () =>
-      `Once the winner arrived at 200 ms the other requests should be aborted, but ` +
-      `${notAborted.map((record) => `${record.path} ${record.outcome === 'aborted' ? `was aborted only at ${record.end} ms` : 'kept running'}`).join(' and ')}.` +
-      timelinePicture(lab),
-    { concept: 'losers left running after a race' },
-  );
+  // Once without a signal, once with a caller's signal that never aborts: the losers are aborted either way.
+  for (const withSignal of [false, true]) {
+    lab.reset();
+    const urls = lab.http.routes([{ latency: 400 }, { latency: 200, body: 'winner' }, { latency: 900 }]);
+    const options = withSignal ? { signal: lab.controller().signal } : undefined;
+    const call = withSignal ? 'fetchFirst(urls, { signal })' : 'fetchFirst(urls)';
+    const winner = await lab.run(() => api.fetchFirst(urls, options), { label: call });
+    demand(winner?.url === urls[1], `${call} should resolve with ${urls[1]}, but gave ${show(winner)}.`);
+    const losers = lab.http.timeline.filter((record) => record.url !== urls[1]);
+    const notAborted = losers.filter((record) => record.outcome !== 'aborted' || (record.end ?? 0) > 201);
+    demand(
+      losers.length === 2 && notAborted.length === 0,
+      () =>
+        `Once the winner of ${call} arrived at 200 ms the other requests should be aborted, but ` +
+        `${notAborted.map((record) => `${record.path} ${record.outcome === 'aborted' ? `was aborted only at ${record.end} ms` : 'kept running'}`).join(' and ')}.` +
+        (withSignal
+          ? ' Passing the caller’s signal must not replace your own way of stopping the losers.'
+          : '') +
+        timelinePicture(lab),
+      { concept: 'losers left running after a race' },
+    );
+  }
 });
 
 check('as-completed-order', async ({ api, lab }) => {
@@ -347,31 +356,114 @@ check('as-completed-order', async ({ api, lab }) => {
 });
 
 check('as-completed-break-aborts', async ({ api, lab }) => {
-  const urls = lab.http.routes([{ latency: 300 }, { latency: 100, body: 'first' }, { latency: 500 }]);
-  let first: Outcome | undefined;
-  await lab.run(
-    async () => {
-      for await (const outcome of api.fetchAsCompleted(urls)) {
-        first = outcome;
-        break;
-      }
-    },
-    { label: 'a for await loop that breaks after the first Outcome' },
-  );
-  demand(
-    first?.url === urls[1],
-    `The first Outcome should be ${urls[1]} (100 ms), but it was ${show(first)}.`,
-  );
-  const rest = lab.http.timeline.filter((record) => record.url !== urls[1]);
-  const leftRunning = rest.filter((record) => record.outcome !== 'aborted' || (record.end ?? Infinity) > 101);
-  if (rest.length !== 2 || leftRunning.length > 0) {
-    throw new CheckFailure(
-      `After the loop stopped at 100 ms the other requests should be aborted, but ${leftRunning.length || 2 - rest.length} ` +
-        `kept running.${timelinePicture(lab)}`,
-      { concept: 'cleaning up in an async generator’s finally' },
+  // Once without a signal, once with a caller's signal that never aborts: stopping early aborts the rest either way.
+  for (const withSignal of [false, true]) {
+    lab.reset();
+    const urls = lab.http.routes([{ latency: 300 }, { latency: 100, body: 'first' }, { latency: 500 }]);
+    const options = withSignal ? { signal: lab.controller().signal } : undefined;
+    const call = withSignal ? 'fetchAsCompleted(urls, { signal })' : 'fetchAsCompleted(urls)';
+    let first: Outcome | undefined;
+    await lab.run(
+      async () => {
+        for await (const outcome of api.fetchAsCompleted(urls, options)) {
+          first = outcome;
+          break;
+        }
+      },
+      { label: `a for await loop over ${call} that breaks after the first Outcome` },
     );
+    demand(
+      first?.url === urls[1],
+      `The first Outcome of ${call} should be ${urls[1]} (100 ms), but it was ${show(first)}.`,
+    );
+    const rest = lab.http.timeline.filter((record) => record.url !== urls[1]);
+    const leftRunning = rest.filter(
+      (record) => record.outcome !== 'aborted' || (record.end ?? Infinity) > 101,
+    );
+    if (rest.length !== 2 || leftRunning.length > 0) {
+      throw new CheckFailure(
+        `After the loop over ${call} stopped at 100 ms the other requests should be aborted, but ` +
+          `${leftRunning.length || 2 - rest.length} kept running.` +
+          (withSignal
+            ? ' Passing the caller’s signal must not replace your own way of stopping the rest.'
+            : '') +
+          timelinePicture(lab),
+        { concept: 'cleaning up in an async generator’s finally' },
+      );
+    }
   }
 });
+
+check('signal-first-and-as-completed', async ({ api, lab }) => {
+  const reason = new Error('user cancelled');
+  const urls = lab.http.routes([{ latency: 500 }, { latency: 900 }]);
+  const controller = lab.controller();
+  const running = lab.start(() => api.fetchFirst(urls, { signal: controller.signal }));
+  await lab.advance(300);
+  controller.abort(reason);
+  const first = await lab.settle(running, { label: 'fetchFirst(urls, { signal })' });
+  demand(
+    first.status === 'rejected' && first.reason === reason && Math.abs(first.at - 300) <= 1,
+    () =>
+      `Aborting the signal at 300 ms should make fetchFirst reject right then with \`signal.reason\` ` +
+      `(${show(reason)}), but it ${first.status === 'fulfilled' ? `resolved with ${show(first.value)}` : `rejected with ${show(first.reason)}`} at ${first.at} ms.${timelinePicture(lab)}`,
+  );
+  expectAbortedAt(lab, urls, 300, 'fetchFirst(urls, { signal })');
+
+  lab.reset();
+  const more = lab.http.routes([{ latency: 50 }, { latency: 60 }]);
+  const aborted = lab.controller();
+  aborted.abort(reason);
+  const early = await lab.settle(() => api.fetchFirst(more, { signal: aborted.signal }), {
+    label: 'fetchFirst(urls, { signal: alreadyAborted })',
+  });
+  demand(
+    early.status === 'rejected' && early.reason === reason,
+    () =>
+      `With a signal that is already aborted fetchFirst should reject with \`signal.reason\` (${show(reason)}), but it ` +
+      `${early.status === 'fulfilled' ? `resolved with ${show(early.value)}` : `rejected with ${show(early.reason)}`}.`,
+  );
+
+  lab.reset();
+  const streamed = lab.http.routes([{ latency: 100 }, { latency: 500 }, { latency: 900 }]);
+  const stop = lab.controller();
+  const seen: Outcome[] = [];
+  const loop = lab.start(async () => {
+    for await (const outcome of api.fetchAsCompleted(streamed, { signal: stop.signal })) seen.push(outcome);
+  });
+  await lab.advance(300);
+  stop.abort(reason);
+  // Yielding 'aborted' Outcomes or throwing the abort are both fine, as long as the loop ends at once.
+  const ended = await lab.settle(loop, { label: 'for await (… of fetchAsCompleted(urls, { signal }))' });
+  demand(
+    Math.abs(ended.at - 300) <= 1,
+    `Aborting the signal at 300 ms should end the loop over fetchAsCompleted right then, but it ended at ${ended.at} ms.${timelinePicture(lab)}`,
+  );
+  demand(
+    ended.status === 'fulfilled' || ended.reason === reason,
+    () =>
+      `A loop over fetchAsCompleted that ends because of the abort may throw, but then with \`signal.reason\` ` +
+      `(${show(reason)}), not ${show((ended as { reason?: unknown }).reason)}.`,
+  );
+  for (const outcome of seen.filter((outcome) => outcome?.url !== streamed[0])) {
+    expectFailure(outcome, 'aborted');
+  }
+  expectAbortedAt(lab, streamed.slice(1), 300, 'fetchAsCompleted(urls, { signal })');
+});
+
+/** Fails unless the server saw each of `urls` aborted by `at` ms (1 ms of slack). */
+function expectAbortedAt(lab: Lab, urls: readonly string[], at: number, call: string): void {
+  const records = lab.http.timeline.filter((record) => urls.includes(record.url));
+  const late = records.filter((record) => record.outcome !== 'aborted' || (record.end ?? Infinity) > at + 1);
+  demand(
+    records.length === urls.length && late.length === 0,
+    () =>
+      `The requests of ${call} still running when the signal aborted at ${at} ms should be aborted then, but ` +
+      `${late.map((record) => `${record.path} ${record.outcome === 'aborted' ? `was aborted only at ${record.end} ms` : 'kept running'}`).join(' and ') || 'some were never sent'}.` +
+      timelinePicture(lab),
+    { concept: 'passing the caller’s signal on to every request' },
+  );
+}
 
 // The hidden checks (grader/suites/01-fetch-all.hidden.ts, left out of the student template) run in this file too.
 await includeHiddenChecks('01-fetch-all');
