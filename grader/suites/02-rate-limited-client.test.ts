@@ -52,11 +52,14 @@ check('semaphore-interleavings', async ({ api, lab }) => {
 });
 
 check('get-json', async ({ api, lab }) => {
-  const subject = clientOf(api, { maxConcurrent: 2 });
+  // A slot for each failing request: whether a failure frees its slot is failures-free-the-slot's business.
+  const subject = clientOf(api, { maxConcurrent: 4 });
   lab.http.route(`${BASE_URL}/users/42`, { latency: 30, body: { id: 42, name: 'Ada' } });
   lab.http.route(`${BASE_URL}/search?q=async`, { latency: 10, body: [1, 2, 3] });
   lab.http.route(`${BASE_URL}/missing`, { latency: 20, status: 404, body: { error: 'no such thing' } });
   lab.http.route(`${BASE_URL}/broken`, { latency: 20, status: 503, body: 'try later' });
+  // No body at all (response.body is null): still an HttpError.
+  lab.http.route(`${BASE_URL}/gone`, { latency: 20, status: 410, body: null });
   const user = await lab.run(subject.get('/users/42'), { label: "get('/users/42')", maxTimers: MAX_TIMERS });
   demand(
     show(user) === show({ id: 42, name: 'Ada' }),
@@ -70,6 +73,7 @@ check('get-json', async ({ api, lab }) => {
   for (const [path, status] of [
     ['/missing', 404],
     ['/broken', 503],
+    ['/gone', 410],
   ] as const) {
     const settled = await lab.settle(subject.get(path), { label: `get('${path}')`, maxTimers: MAX_TIMERS });
     const reason = settled.status === 'rejected' ? settled.reason : undefined;
@@ -499,6 +503,27 @@ check('active-pending-idle', async ({ api, lab }) => {
     [100, 100, 100].map((latency) => ({ at: 0, latency })),
     [50, 200, 550, 700, 1050],
     'maxConcurrent 3, maxPerWindow 1, windowMs 500',
+  );
+  // A request aborted while it waits for a slot leaves `pending`; onIdle() called while one request runs (and none
+  // waits) waits for it.
+  lab.reset();
+  await expectExactCounts(
+    lab,
+    clientOf(api, { maxConcurrent: 1 }),
+    [300, 100].map((latency) => ({ at: 0, latency })),
+    [50, 150, 350],
+    'maxConcurrent 1, /r1 aborted at 100 ms while it waited for the slot',
+    { aborts: { 1: 100 }, idleFrom: 150 },
+  );
+  // The last request to settle is one aborted while it waits for the window: onIdle() resolves right then.
+  lab.reset();
+  await expectExactCounts(
+    lab,
+    clientOf(api, { maxConcurrent: 2, maxPerWindow: 1, windowMs: 500 }),
+    [100, 100].map((latency) => ({ at: 0, latency })),
+    [50, 150, 250],
+    'maxConcurrent 2, maxPerWindow 1, windowMs 500, /r1 aborted at 200 ms while it waited for the window',
+    { aborts: { 1: 200 } },
   );
 });
 

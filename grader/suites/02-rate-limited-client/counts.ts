@@ -1,13 +1,14 @@
 /** `active`, `pending` and onIdle() compared with what the requests were really doing. */
 import type * as Api from '../../../exercises/02-rate-limited-client/index.ts';
 import { demand, type Lab, show } from '../../lab/index.ts';
-import { issue, type Job, MAX_TIMERS, picture, spansOf } from './workload.ts';
+import { issue, type Job, MAX_TIMERS, pathOf, picture, spansOf } from './workload.ts';
 
 type Client = Api.RateLimitedClient;
 
 /**
  * Reads `active` and `pending` at each of `samples` (virtual ms) while the workload runs, and compares them with
- * what the requests were really doing then; onIdle() must resolve when the last one settles.
+ * what the requests were really doing then; onIdle() (called right after the get() calls, or at `idleFrom` ms)
+ * must resolve when the last one settles. `aborts` maps a request's index to when its signal aborts.
  */
 export async function expectExactCounts(
   lab: Lab,
@@ -15,16 +16,27 @@ export async function expectExactCounts(
   list: Job[],
   samples: number[],
   limits: string,
+  options: { aborts?: Record<number, number>; idleFrom?: number } = {},
 ): Promise<void> {
   const readings: Array<{ at: number; active: unknown; pending: unknown }> = [];
   for (const at of samples) {
     lab.clock.labTimeout(() => readings.push({ at, active: subject.active, pending: subject.pending }), at);
   }
-  const { issued, done } = issue(lab, subject, list);
-  let idleAt: number | undefined;
-  subject.onIdle().then(() => {
-    idleAt = lab.now();
+  const signals = list.map((_, i) => {
+    const abortAt = options.aborts?.[i];
+    if (abortAt === undefined) return undefined;
+    const controller = lab.controller();
+    lab.clock.labTimeout(() => controller.abort(new Error(`${pathOf(i)} aborted`)), abortAt);
+    return controller.signal;
   });
+  const { issued, done } = issue(lab, subject, list, { signals });
+  let idleAt: number | undefined;
+  const callOnIdle = () =>
+    subject.onIdle().then(() => {
+      idleAt = lab.now();
+    });
+  if (options.idleFrom === undefined) callOnIdle();
+  else lab.clock.labTimeout(callOnIdle, options.idleFrom);
   await lab.run(done, { label: `${list.length} get() calls with ${limits}`, maxTimers: MAX_TIMERS });
   await lab.run(
     new Promise<void>((resolve) => lab.clock.labTimeout(resolve, Math.max(0, ...samples) - lab.now() + 1)),
@@ -56,7 +68,7 @@ export async function expectExactCounts(
   demand(
     idleAt !== undefined && Math.abs(idleAt - lastSettled) <= 1,
     () =>
-      `onIdle() (called right after the get() calls) should resolve when the last request settles at ${lastSettled} ` +
+      `onIdle() (called ${options.idleFrom === undefined ? 'right after the get() calls' : `at ${options.idleFrom} ms`}) should resolve when the last request settles at ${lastSettled} ` +
       `ms, but it ${idleAt === undefined ? 'never resolved' : `resolved at ${idleAt} ms`}.${picture(timeline)}`,
     { concept: 'waiting for idle', timeline },
   );
