@@ -98,10 +98,7 @@ describe('checkSuiteAgreement()', () => {
   });
 
   test('names a check without a test, a test without a check, and checks in the wrong file', () => {
-    const files = [
-      file('09-sample.test.ts', ['one', 'secret', 'extra']),
-      file('09-sample.hidden.ts', []),
-    ];
+    const files = [file('09-sample.test.ts', ['one', 'secret', 'extra']), file('09-sample.hidden.ts', [])];
     expect(messages(checkSuiteAgreement(exercise, files))).toEqual([
       expect.stringContaining('`secret` is a hidden check but grader/suites/09-sample.test.ts is public'),
       expect.stringContaining('has a test `extra` that is not a check of `09-sample`'),
