@@ -57,6 +57,18 @@ check('fetch-status-classes', async ({ api, lab }) => {
     `The status classes are fixed: shouldRetry is asked about network errors only, but yours asked it about ${asked.length} response${asked.length === 1 ? '' : 's'}.`,
   );
 
+  const empty = lab.http.route('https://api.test/empty-503', [{ status: 503, body: null }, { body: 'back' }]);
+  const bodiless = await lab.settle(() => api.fetchWithRetry(empty, {}, QUICK), {
+    label: 'fetchWithRetry(url)',
+  });
+  demand(
+    bodiless.status === 'fulfilled' && bodiless.value?.status === 200 && lab.http.hits(empty) === 2,
+    () =>
+      `A 503 with no body at all (\`response.body\` is null) is retried like any other 503, but yours made ` +
+      `${lab.http.hits(empty)} request(s) and ${outcome(bodiless)}.${requestsPicture(lab)}`,
+    { concept: 'which failures are worth retrying' },
+  );
+
   const flaky = lab.http.route('https://api.test/flaky', [{ network: 'error' }, { body: 'back' }]);
   const settled = await lab.settle(() => api.fetchWithRetry(flaky, {}, QUICK), {
     label: 'fetchWithRetry(url)',
@@ -356,6 +368,31 @@ check('fetch-abort', async ({ api, lab }) => {
         `With ${where} already aborted nothing should be sent and fetchWithRetry should reject with signal.reason, ` +
         `but it made ${lab.http.hits(never)} request(s) and ${outcome(refused)}.`,
       { concept: 'checking the signal before starting' },
+    );
+
+    lab.reset();
+    const mine = lab.controller();
+    const other = lab.controller();
+    const both = lab.http.route('https://api.test/both', { latency: 10, status: 503 });
+    const [bothInit, bothOptions] =
+      where === 'init.signal'
+        ? [{ signal: mine.signal }, { ...QUICK, minDelayMs: 1000, signal: other.signal }]
+        : [{ signal: other.signal }, { ...QUICK, minDelayMs: 1000, signal: mine.signal }];
+    const withBoth = lab.start(() => api.fetchWithRetry(both, bothInit, bothOptions));
+    await lab.advance(500);
+    mine.abort(reason);
+    const ended = await lab.settle(withBoth, { label: 'fetchWithRetry(url, { signal }, { signal })' });
+    await lab.advance(10_000);
+    demand(
+      ended.status === 'rejected' &&
+        ended.reason === reason &&
+        near(ended.at, 500) &&
+        lab.http.hits(both) === 1,
+      () =>
+        `Both init.signal and options.signal were given, and ${where} aborted at 500 ms, during the 1000 ms ` +
+        `wait after the first 503: fetchWithRetry should follow both signals and reject right then with that ` +
+        `signal's reason, but it ${outcome(ended)} and made ${lab.http.hits(both)} request(s).${requestsPicture(lab)}`,
+      { concept: 'combining signals' },
     );
   }
 });

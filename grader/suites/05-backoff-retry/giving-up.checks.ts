@@ -132,6 +132,48 @@ check('abort-before-start', async ({ api, lab }) => {
       { concept: 'checking the signal before starting' },
     );
   }
+
+  // An abort while attempt 2 runs: when it fails, the signal is already aborted, so nothing more may start.
+  lab.reset();
+  const controller = lab.controller();
+  const reason = new Error('user left the page');
+  let asked = 0;
+  let told = 0;
+  const { fn, calls } = scripted(lab, { latency: 100 });
+  const options: Options = {
+    ...QUICK,
+    signal: controller.signal,
+    shouldRetry: () => {
+      asked++;
+      return true;
+    },
+    onRetry: () => told++,
+  };
+  const label = "retry(fn, { jitter: 'none', minDelayMs: 10, signal, shouldRetry, onRetry })";
+  const running = lab.start(() => api.retry(fn, options));
+  await lab.advance(150);
+  controller.abort(reason);
+  const settled = await lab.settle(running, { label });
+  await lab.advance(10_000);
+  const second = calls[1];
+  demand(
+    settled.status === 'rejected' &&
+      settled.reason === reason &&
+      second !== undefined &&
+      near(settled.at, second.end) &&
+      calls.length === 2 &&
+      asked === 1 &&
+      told === 1,
+    () =>
+      `The signal aborted at 150 ms, while attempt 2 (${second ? `${second.start}–${second.end}` : '110–210'} ms) ` +
+      `was running. When that attempt fails the signal is already aborted, so ${label} should reject right then ` +
+      `(${second?.end ?? 210} ms) with signal.reason ` +
+      `(${show(reason)}), without asking shouldRetry, calling onRetry or calling fn again. Yours ` +
+      `${outcome(settled)} after ${calls.length} calls, with shouldRetry asked ${asked} and onRetry called ` +
+      `${told} time${told === 1 ? '' : 's'} in all (1 each is right: for attempt 1).` +
+      attemptsPicture(calls, { at: 150, note: 'abort at 150 ms' }),
+    { concept: 'checking the signal before starting' },
+  );
 });
 
 check('abort-during-wait', async ({ api, lab }) => {
@@ -181,6 +223,32 @@ check('abort-during-wait', async ({ api, lab }) => {
       { concept: 'an abortable sleep' },
     );
   }
+
+  // An abort from inside onRetry comes just before the wait: the sleep must notice a signal already aborted.
+  lab.reset();
+  const controller = lab.controller();
+  const reason = new Error('stop from onRetry');
+  const { fn, calls } = scripted(lab, { latency: 50 });
+  const options: Options = {
+    jitter: 'none',
+    minDelayMs: 1000,
+    signal: controller.signal,
+    onRetry: () => controller.abort(reason),
+  };
+  const label = "retry(fn, { jitter: 'none', minDelayMs: 1000, signal, onRetry: () => controller.abort() })";
+  const running = lab.start(() => api.retry(fn, options));
+  const settled = await lab.settle(running, { label, budgetMs: 20_000 });
+  await lab.advance(10_000);
+  demand(
+    settled.status === 'rejected' && settled.reason === reason && near(settled.at, 50) && calls.length === 1,
+    () =>
+      `onRetry aborts the signal when attempt 1 fails at 50 ms, just before the 1000 ms wait: ${label} should ` +
+      `reject right then with signal.reason (${show(reason)}) and call fn no more, but it ${outcome(settled)} ` +
+      `after ${calls.length} call${calls.length === 1 ? '' : 's'}. A sleep must check \`signal.aborted\` ` +
+      `before it waits: an 'abort' listener added to a signal that already aborted never fires.` +
+      attemptsPicture(calls, { at: 50, note: 'abort at 50 ms' }, { until: settled.at, mark: '×' }),
+    { concept: 'an abortable sleep' },
+  );
 });
 
 check('leaves-nothing-pending', async ({ api, lab }) => {
@@ -219,6 +287,11 @@ check('rejects-bad-options', async ({ api, lab }) => {
     ['retries', { retries: Number.NaN }],
     ['jitter', { jitter: 'half' as 'full' }],
     ['minDelayMs', { minDelayMs: -100 }],
+    ['maxDelayMs', { maxDelayMs: -1 }],
+    ['factor', { factor: 0.5 }],
+    ['random', { random: 0.5 as unknown as () => number }],
+    ['shouldRetry', { shouldRetry: true as unknown as () => boolean }],
+    ['onRetry', { onRetry: 'log' as unknown as () => void }],
   ];
   for (const [option, options] of bad) {
     const { fn, calls } = scripted(lab);
@@ -227,6 +300,38 @@ check('rejects-bad-options', async ({ api, lab }) => {
     demand(
       calls.length === 0,
       `retry(fn${shown(options)}) should refuse before calling fn, but it called fn.`,
+    );
+  }
+  {
+    const { fn, calls } = scripted(lab);
+    const call = "retry(fn, 'fast')";
+    const settled = await lab.settle(() => api.retry(fn, 'fast' as Options), { label: call });
+    expectTypeError(settled, call, 'options');
+    demand(calls.length === 0, `${call} should refuse before calling fn, but it called fn.`);
+  }
+  for (const notFn of ['fetchData', null]) {
+    const call = `retry(${show(notFn)}${shown(QUICK)})`;
+    const settled = await lab.settle(
+      () => api.retry(notFn as unknown as (attempt: number) => Promise<unknown>, QUICK),
+      { label: call },
+    );
+    expectTypeError(settled, call, 'fn');
+    demand(
+      settled.at === 0,
+      `${call} should refuse at once, before any attempt or wait, but it settled at ${settled.at} ms.`,
+      { concept: 'validating options at the boundary' },
+    );
+  }
+  {
+    lab.reset();
+    const { fn, calls } = scripted(lab, { succeedOn: 3, value: 'third' });
+    const zero = { minDelayMs: 0, maxDelayMs: 0 };
+    const settledZero = await lab.settle(() => api.retry(fn, zero), { label: `retry(fn${shown(zero)})` });
+    demand(
+      settledZero.status === 'fulfilled' && settledZero.value === 'third' && calls.length === 3,
+      () =>
+        `\`minDelayMs: 0\` and \`maxDelayMs: 0\` are allowed (retry at once): retry(fn${shown(zero)}) with an fn ` +
+        `that succeeds on attempt 3 should resolve with 'third', but it ${outcome(settledZero)}.`,
     );
   }
   const url = lab.http.route('https://api.test/never', { body: 'unreachable' });

@@ -162,6 +162,22 @@ check('backoff-delay-formula', async ({ api, lab }) => {
     [3, { jitter: 'equal', random: () => 0.5 }, 300],
   ];
   for (const [n, options, expected] of fixed) expectDelay(api, n, options, expected);
+  for (const n of [0, -1, 1.5, Number.NaN]) {
+    let thrown: unknown;
+    let returned: unknown;
+    try {
+      returned = api.backoffDelay(n, { jitter: 'none' });
+    } catch (error) {
+      thrown = error;
+    }
+    demand(
+      thrown instanceof TypeError && /\bn\b/.test(String(thrown.message)),
+      () =>
+        `Retries are numbered 1, 2, 3 …, so backoffDelay(${show(n)}, { jitter: 'none' }) should throw a TypeError ` +
+        `whose message names \`n\`, but it ${thrown === undefined ? `returned ${show(returned)}` : `threw ${show(thrown)}`}.`,
+      { concept: 'validating arguments at the boundary' },
+    );
+  }
   const workload = fc.record({
     n: fc.integer({ min: 1, max: 12 }),
     minDelayMs: fc.integer({ min: 1, max: 1000 }),
