@@ -61,7 +61,7 @@ export interface MainOptions {
  * exits, so output is flushed.
  */
 export function runMain(main: () => Promise<void> | void, options: MainOptions): void {
-  const fail = (error: unknown) => {
+  const report = (error: unknown) => {
     const usageMistake =
       error instanceof UsageError ||
       (error instanceof Error && error.message.startsWith('Unknown exercise')) ||
@@ -76,8 +76,8 @@ export function runMain(main: () => Promise<void> | void, options: MainOptions):
     process.exitCode = options.failureCode ?? 3;
   };
   try {
-    Promise.resolve(main()).catch(fail);
+    Promise.resolve(main()).catch(report);
   } catch (error) {
-    fail(error);
+    report(error);
   }
 }
