@@ -355,7 +355,7 @@ export const manifest = [
       {
         id: 'robots-rules',
         title: "crawl() - a URL robots.txt forbids is never requested and is skipped with 'robots'",
-        points: 2,
+        points: 1,
         hint: 'Use `parseRobots(text, userAgent)` from helpers.ts and ask `isAllowed(url.pathname + url.search)`: it picks your group, and the longest rule wins. `startsWith` on Disallow lines gets Allow, `*` and `$` wrong.',
       },
       {
@@ -424,6 +424,13 @@ export const manifest = [
         title: 'crawl() - an abort rejects at once with signal.reason; nothing is left pending afterwards',
         points: 1,
         hint: 'Give every fetch a signal that follows the caller’s, clear your timers, remove your abort listener, and reject with `signal.reason`.',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'crawl() - bad start URLs or options are a TypeError naming the option; nothing is sent',
+        points: 1,
+        hint: 'Check `start`, `userAgent`, `maxPages`, `maxConcurrency`, `perHostDelayMs`, `allowedHosts` and `signal` before doing anything else, and put the option’s name in the message. `maxPages: 0` and `Infinity` limits are allowed.',
+        visibility: 'hidden',
       },
     ],
   },

@@ -24,8 +24,11 @@ import {
   crawlSite,
   expectFetched,
   expectSkipped,
+  picture,
   readReport,
   showOptions,
+  skipReason,
+  times,
   UA,
 } from './04-polite-scraper/support.ts';
 
@@ -116,6 +119,10 @@ check('robots-unavailable', async ({ api, lab }) => {
     'robots',
     `its robots.txt could not be fetched at all, and ${serverError}`,
   );
+  // Found by /a1, after those robots.txt files answered: the hosts stay off limits for the whole crawl.
+  const later = 'it was found after its robots.txt had answered';
+  expectSkipped(lab, report, `${B}/b2`, 'robots', `${later} 500, and ${serverError}`);
+  expectSkipped(lab, report, `${C}/c2`, 'robots', `${later} with a network failure, and ${serverError}`);
 });
 
 check('per-host-spacing', async ({ api, lab }) => {
@@ -177,7 +184,23 @@ check('no-duplicate-fetches', async ({ api, lab }) => {
 });
 
 check('report-matches-site', async ({ api, lab }) => {
-  const fixed = await crawlSite(lab, api.crawl, sites.failures, { perHostDelayMs: 100, maxConcurrency: 2 });
+  const fixed = await crawlSite(
+    lab,
+    api.crawl,
+    sites.failures,
+    { perHostDelayMs: 100, maxConcurrency: 2 },
+    { serve: sites.friendly404 },
+  );
+  for (const [path, answer] of Object.entries(sites.notRetried)) {
+    const hits = lab.http.hits(`${A}${path}`);
+    demand(
+      hits === 1,
+      () =>
+        `${A}${path} answered ${answer}: it is a page with that status and \`links: []\`, requested once and not ` +
+        `tried again, but your crawler requested it ${times(hits)}.${picture(lab.http.timeline)}`,
+      { concept: 'a crawl report' },
+    );
+  }
   compareReport(fixed.report, fixed.model.expected(), lab.http.timeline);
   // Every request ends before its host's next turn, so a crawler that marks pages seen late still sees them once.
   const shape = {
@@ -206,13 +229,43 @@ check('max-pages', async ({ api, lab }) => {
     `${A}/s`,
     'maxPages counts pages, not tries: /r was tried twice but is one page, so maxPages: 3 covers /, /r and /s',
   );
+
+  lab.reset();
+  // B's robots.txt is still on its way when the only page is spent: it decides first, then the limit applies.
+  expectBudget(
+    lab,
+    await crawlSite(lab, api.crawl, sites.pendingRobots, { maxPages: 1, perHostDelayMs: 100 }),
+  );
+  lab.reset();
+  // One slot: the host that did not get the only page must not fetch its robots.txt afterwards.
+  const oneSlot = { maxPages: 1, maxConcurrency: 1, perHostDelayMs: 10 };
+  expectBudget(lab, await crawlSite(lab, api.crawl, sites.oneSlot, oneSlot));
+  lab.reset();
+  const late = await crawlSite(lab, api.crawl, sites.retryAfterLimit, { maxPages: 4, perHostDelayMs: 100 });
+  expectBudget(lab, late);
+  const r = late.report.pages.find((page) => page.url === `${A}/r`);
+  const rSkipped = skipReason(late.report, `${A}/r`);
+  demand(
+    r?.status === 200 && lab.http.hits(`${A}/r`) === 2 && rSkipped === undefined,
+    () =>
+      `${A}/r answered 429 with Retry-After: 1 at 210 ms, and page 4 of maxPages: 4 started at 250 ms. /r had ` +
+      'already started, so its second try is still due (maxPages counts pages, not tries): it should be requested ' +
+      `twice and listed in \`pages\` with status 200, not in \`skipped\`. Your crawler requested it ` +
+      `${times(lab.http.hits(`${A}/r`))}, ${r ? `listed it with status ${r.status}` : `left it out of \`pages\``}` +
+      `${rSkipped ? ` and skipped it as ${show(rSkipped)}` : ''}.${picture(lab.http.timeline)}`,
+    { concept: 'a page budget' },
+  );
 });
 
 check('offsite-links', async ({ api, lab }) => {
-  const defaults = await crawlSite(lab, api.crawl, sites.offsite, {
-    allowedHosts: undefined,
-    perHostDelayMs: 100,
-  });
+  // One start URL, given as a string.
+  const defaults = await crawlSite(
+    lab,
+    api.crawl,
+    sites.offsite,
+    { allowedHosts: undefined, perHostDelayMs: 100 },
+    { start: `${A}/` },
+  );
   expectFetched(lab, defaults.report, `${A}/a1`, 'it is on the host of the start URL');
   const reasons: Array<[string, string]> = [
     [`${B}/`, 'without allowedHosts only the hosts of the start URLs may be visited'],
@@ -251,6 +304,24 @@ check('retry-after', async ({ api, lab }) => {
   const label = `crawl([${A}/, ${B}/], ${showOptions(options)})`;
   const report = readReport(await lab.run(() => api.crawl(site.start, options), { label }), label);
   expectRetryAfter(lab, report, pauses, options.perHostDelayMs);
+
+  lab.reset();
+  const unreadable = await crawlSite(lab, api.crawl, sites.unreadable, { perHostDelayMs: 100 });
+  for (const [path, { status, header }] of Object.entries(sites.unreadableRetryAfter)) {
+    const url = `${A}${path}`;
+    const page = unreadable.report.pages.find((candidate) => candidate.url === url);
+    const hits = lab.http.hits(url);
+    demand(
+      page?.status === status && page.links.size === 0 && hits === 1,
+      () =>
+        `${url} answered ${status} with Retry-After: ${header}, which is neither delta-seconds nor an HTTP-date, so ` +
+        `it counts as no Retry-After: the page should be requested once and listed in \`pages\` with status ` +
+        `${status} and \`links: []\`, but your crawler requested it ${times(hits)} and ${
+          page ? `listed it with status ${page.status}` : `did not list it in \`pages\``
+        }.${picture(lab.http.timeline)}`,
+      { concept: 'Retry-After: delta-seconds or an HTTP-date' },
+    );
+  }
 });
 
 check('abort-stops-promptly', async ({ api, lab }) => {

@@ -294,10 +294,17 @@ function outcomeOf(replies: readonly PageReply[]): number | 'error' {
     const reply = replies[Math.min(attempt, replies.length) - 1] ?? {};
     if (reply.network) return 'error';
     const status = reply.status ?? 200;
-    const retryAfter = Object.keys(reply.headers ?? {}).some((name) => name.toLowerCase() === 'retry-after');
-    if (!((status === 429 || status === 503) && retryAfter)) return status;
+    const retryAfter = Object.entries(reply.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'retry-after',
+    );
+    if (!((status === 429 || status === 503) && retryAfter && isReadable(retryAfter[1]))) return status;
   }
   return 'error';
+}
+
+/** Delta-seconds or an HTTP-date; anything else counts as no Retry-After. */
+function isReadable(retryAfter: string): boolean {
+  return /^\d+$/.test(retryAfter.trim()) || !Number.isNaN(Date.parse(retryAfter));
 }
 
 function linksOf(hrefs: readonly string[], base: string): string[] {

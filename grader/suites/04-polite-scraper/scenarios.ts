@@ -66,14 +66,20 @@ export const rules: Site = siteOf([`${A}/`], {
   },
 });
 
-/** robots.txt answers 404 (A), 500 (B), a network error (C) and 403 (D). */
+/**
+ * robots.txt answers 404 (A), 500 (B), a network error (C) and 403 (D). /a1 is fetched after B's and C's robots.txt
+ * have answered, and links more of their pages: those are found once the host is known to be off limits.
+ */
 export const unavailable: Site = siteOf([`${A}/`], {
   [A]: {
     robots: { latency: 20, status: 404 },
-    pages: { '/': { links: ['/a1', `${B}/`, `${C}/`, `${D}/`] }, '/a1': {} },
+    pages: { '/': { links: ['/a1', `${B}/`, `${C}/`, `${D}/`] }, '/a1': { links: [`${B}/b2`, `${C}/c2`] } },
   },
-  [B]: { robots: { latency: 20, status: 500 }, pages: { '/': { links: ['/b1'] }, '/b1': {} } },
-  [C]: { robots: { latency: 20, network: 'error' }, pages: { '/': { links: ['/c1'] }, '/c1': {} } },
+  [B]: { robots: { latency: 20, status: 500 }, pages: { '/': { links: ['/b1'] }, ...plain(['/b1', '/b2']) } },
+  [C]: {
+    robots: { latency: 20, network: 'error' },
+    pages: { '/': { links: ['/c1'] }, ...plain(['/c1', '/c2']) },
+  },
   [D]: { robots: { latency: 20, status: 403 }, pages: { '/': { links: ['/d1'] }, '/d1': {} } },
 });
 
@@ -132,7 +138,10 @@ export const aliases: Site = siteOf([`${A}/`, `${A}/#intro`, 'HTTPS://A.LAB.TEST
   },
 });
 
-/** Every kind of page failure, a forbidden link, an offsite link and a fragment. */
+/**
+ * Every kind of page failure, a forbidden link, an offsite link and a fragment. /missing is a friendly 404 page
+ * whose HTML links /only-from-404 (see `friendly404`); /broken-later is a 500 that sends Retry-After.
+ */
 export const failures: Site = siteOf([`${A}/`], {
   [A]: {
     robots: 'User-agent: *\nDisallow: /private\n',
@@ -147,6 +156,7 @@ export const failures: Site = siteOf([`${A}/`], {
           '/gone',
           '/broken',
           '/busy',
+          '/broken-later',
         ],
       },
       '/a': { links: ['/', '/a', '/b?Q=1#frag', '/unavailable', '/unreachable'] },
@@ -157,10 +167,32 @@ export const failures: Site = siteOf([`${A}/`], {
       '/busy': { replies: [{ latency: 10, status: 429 }] },
       '/unavailable': { replies: [{ latency: 10, status: 503 }] },
       '/unreachable': { replies: [{ latency: 10, network: 'error' }] },
+      '/broken-later': { replies: [{ latency: 10, status: 500, headers: { 'retry-after': '1' } }] },
+      '/only-from-404': {},
     },
   },
   [B]: { pages: { '/': { links: [`${A}/`] } } },
 });
+
+/** The failed pages of `failures` that are requested once, with what they answer. */
+export const notRetried: Record<string, string> = {
+  '/missing': '404',
+  '/gone': '410',
+  '/broken': '500',
+  '/busy': '429 without Retry-After',
+  '/unavailable': '503 without Retry-After',
+  '/broken-later': '500 with Retry-After (only a 429 or a 503 asks to come back later)',
+};
+
+/** Serves `failures`' /missing as a 404 whose HTML has links, as real "page not found" pages do. */
+export function friendly404(lab: Lab): void {
+  lab.http.route(`${A}/missing`, {
+    latency: 10,
+    status: 404,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: pageHtml('Not found', ['/', '/only-from-404']),
+  });
+}
 
 /** maxPages: 3 runs out while /a1../a5 load; what they link to is found only after that. */
 export const budget: Site = siteOf([`${A}/`], {
@@ -187,6 +219,38 @@ export const retriedBudget: Site = siteOf([`${A}/`], {
       '/s': {},
     },
   },
+});
+
+/**
+ * maxPages: 1 is spent on A's index while B's robots.txt is still on its way; A's index links a page of B that
+ * robots.txt forbids, one it allows, and another page of A.
+ */
+export const pendingRobots: Site = siteOf([`${A}/`, `${B}/`], {
+  [A]: {
+    robots: 'User-agent: *\nDisallow: /private\n',
+    pages: { '/': { links: [`${B}/private/x`, `${B}/open`, '/a1'] }, '/a1': {} },
+  },
+  [B]: {
+    robots: { latency: 400, body: 'User-agent: *\nDisallow: /private\n' },
+    pages: { '/': {}, '/open': {}, '/private/x': {} },
+  },
+});
+
+/** Two start hosts and one slot: whichever host starts the only page, the other's robots.txt is never needed. */
+export const oneSlot: Site = siteOf([`${A}/`, `${B}/`], {
+  [A]: { pages: { '/': { links: ['/a1'] }, '/a1': {} } },
+  [B]: { pages: { '/': { links: ['/b1'] }, '/b1': {} } },
+});
+
+/** /r answers 429 with `Retry-After: 1` at 210 ms; maxPages: 4 is spent at 250 ms, before /r's second try. */
+export const retryAfterLimit: Site = siteOf([`${A}/`, `${B}/`], {
+  [A]: {
+    pages: {
+      '/': { links: ['/r'] },
+      '/r': { replies: [{ latency: 10, status: 429, headers: { 'retry-after': '1' } }, { latency: 10 }] },
+    },
+  },
+  [B]: { pages: { '/': { latency: 150, links: ['/b1', '/b2'] }, ...plain(['/b1', '/b2']) } },
 });
 
 export const offsite: Site = siteOf([`${A}/`], {
@@ -223,7 +287,7 @@ export interface Pause {
 
 /**
  * Host A: / links /a1 and /z. /a1 answers 429 with `Retry-After: 2`, then 200 and links /a2; /a2 answers 503 with
- * an HTTP-date 3 s ahead, then 200 and links /a3; /a3 answers 429 with `Retry-After: 1` every time. Host B: an
+ * an HTTP-date 3 s ahead, then 200 and links /a3; /a3 answers 429 with `Retry-After: 10` every time. Host B: an
  * index of twelve pages that keeps going meanwhile. Returns the site and the log of the pauses asked for.
  */
 export function mountRetrySite(lab: Lab): { site: Site; pauses: Pause[] } {
@@ -258,6 +322,26 @@ export function mountRetrySite(lab: Lab): { site: Site; pauses: Pause[] } {
   const inThreeSeconds = (arrival: number) =>
     new Date(Math.ceil((arrival + 3000) / 1000) * 1000).toUTCString();
   busyThen(`${A}/a2`, 1, 503, inThreeSeconds, ['/a3']);
-  busyThen(`${A}/a3`, 3, 429, () => '1', []);
+  busyThen(`${A}/a3`, 3, 429, () => '10', []);
   return { site, pauses };
 }
+
+/** Retry-After values that are neither delta-seconds nor an HTTP-date, by page. */
+export const unreadableRetryAfter: Record<string, { status: number; header: string }> = {
+  '/soon': { status: 429, header: 'soon' },
+  '/later': { status: 503, header: 'in a minute' },
+};
+
+export const unreadable: Site = siteOf([`${A}/`], {
+  [A]: {
+    pages: {
+      '/': { links: Object.keys(unreadableRetryAfter) },
+      ...Object.fromEntries(
+        Object.entries(unreadableRetryAfter).map(([path, { status, header }]) => [
+          path,
+          { replies: [{ latency: 10, status, headers: { 'retry-after': header } }, { latency: 10 }] },
+        ]),
+      ),
+    },
+  },
+});

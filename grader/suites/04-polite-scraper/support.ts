@@ -68,23 +68,32 @@ export interface CrawlRun {
 
 /**
  * Serves `site`, crawls it from `site.start` and reads the report. `allowedHosts` defaults to every host of the
- * site (pass `allowedHosts: undefined` explicitly to test the crawler's own default).
+ * site (pass `allowedHosts: undefined` explicitly to test the crawler's own default). `serve` replaces routes of
+ * the site before the crawl; `start` is what `crawl` is given (a site with one start URL may pass it as a string).
  */
 export async function crawlSite(
   lab: Lab,
   crawl: Crawl,
   site: Site,
   overrides: Partial<Api.CrawlOptions> = {},
+  { serve, start = site.start }: { serve?: (lab: Lab) => void; start?: string | readonly string[] } = {},
 ): Promise<CrawlRun> {
   mountSite(lab.http, site);
+  serve?.(lab);
   const options: Api.CrawlOptions = {
     userAgent: UA,
     allowedHosts: site.hosts.map((host) => new URL(host.origin).host),
     ...overrides,
   };
   if (options.allowedHosts === undefined) delete options.allowedHosts;
-  const label = `crawl(${site.start.length === 1 ? show(site.start[0]) : `[${site.start.length} URLs]`}, ${showOptions(options)})`;
-  const raw = await lab.run(() => crawl(site.start, options), { label });
+  const shownStart =
+    typeof start === 'string'
+      ? show(start)
+      : start.length === 1
+        ? `[${show(start[0])}]`
+        : `[${start.length} URLs]`;
+  const label = `crawl(${shownStart}, ${showOptions(options)})`;
+  const raw = await lab.run(() => crawl(start, options), { label });
   const model = new SiteModel(site, {
     userAgent: options.userAgent,
     maxPages: options.maxPages ?? 50,
