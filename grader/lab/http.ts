@@ -1,7 +1,12 @@
-import { HttpResponse, http } from 'msw';
+import { STATUS_CODES } from 'node:http';
+// `msw/core/http`, not `msw`: the main entry also loads msw's GraphQL support (the graphql package, 0.2 s per worker).
+import { http } from 'msw/core/http';
 import { setupServer } from 'msw/node';
 import type { VirtualClock } from './clock.ts';
 import type { RequestRecord } from './timeline.ts';
+
+/** Statuses whose responses have no body: fetch refuses to build one with a body. */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 /** What a route answers. Every field is optional: the default is an immediate `200` with an empty body. */
 export interface Reply {
@@ -150,27 +155,27 @@ export class HttpLab {
     if (!spec || !record) {
       this.#unexpected.push(`${request.method} ${stripFragment(request.url)}`);
       if (record) this.#finish(record, 'unexpected');
-      return HttpResponse.error();
+      return Response.error();
     }
     const attempt = route ? ++route.attempts : 1;
     const reply = await resolveReply(spec, request, attempt, this.#clock.now());
     const survived = await this.#wait(reply.latency ?? 0, request.signal);
-    if (!survived) return HttpResponse.error();
+    if (!survived) return Response.error();
     if (reply.network === 'error') {
       this.#finish(record, 'network-error');
-      return HttpResponse.error();
+      return Response.error();
     }
     record.status = reply.status ?? 200;
     record.headersAt = this.#clock.now();
     const { payload, contentType } = encodeBody(reply.body);
     const headers = new Headers(reply.headers);
     if (contentType && !headers.has('content-type')) headers.set('content-type', contentType);
-    const init = { status: record.status, headers };
-    if (!reply.bodyMs || payload === null) {
+    const init = { status: record.status, statusText: STATUS_CODES[record.status] ?? '', headers };
+    if (!reply.bodyMs || payload === null || NULL_BODY_STATUSES.has(record.status)) {
       this.#finish(record, 'response');
-      return new HttpResponse(payload, init);
+      return new Response(NULL_BODY_STATUSES.has(record.status) ? null : payload, init);
     }
-    return new HttpResponse(this.#slowBody(payload, reply.bodyMs, record, request.signal), init);
+    return new Response(this.#slowBody(payload, reply.bodyMs, record, request.signal), init);
   }
 
   /** Resolves true after `ms` of virtual time, or false at once if the request is aborted first. */
