@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { GradingContext } from './context.ts';
+import { LongestFirst } from './node/sequencer.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -61,6 +62,7 @@ export default defineConfig({
     // than most suites. Each suite file holds one exercise; between files the guard restores the built-ins or
     // retires the worker (grader/lab/watchdog.ts), so one exercise's code never runs beside another's checks.
     isolate: false,
+    sequence: { sequencer: LongestFirst },
     fileParallelism: true,
     maxWorkers: '100%',
     testTimeout: 15_000,
