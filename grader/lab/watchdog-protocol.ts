@@ -19,7 +19,7 @@ export interface GuardLimits {
   outputBytes: number;
   /** Wall-clock ms one exercise's worker may run before the grading process kills its process tree. @default 40_000 */
   exerciseMs: number;
-  /** Workers one exercise may use when checks keep crashing or hanging: the first and the re-runs. @default 5 */
+  /** Workers one exercise may use when checks keep crashing or hanging: the first and the re-runs. @default 8 */
   attempts: number;
 }
 
@@ -29,7 +29,7 @@ export const DEFAULT_LIMITS: GuardLimits = {
   heapMb: 1_536,
   outputBytes: 1024 * 1024,
   exerciseMs: 40_000,
-  attempts: 5,
+  attempts: 8,
 };
 
 /** What a test worker is told when it starts. */
