@@ -1,11 +1,13 @@
 /**
  * Runs the suites of one grading request and keeps going when student code takes a worker down.
  *
- * Each suite file runs in its own worker process, so a crash, a hang or an exit costs only that file. When a worker
- * dies (its watchdog killed it, the code exited, it ran out of memory, or the outer limit below killed it), the
- * check it was running gets an error that says why, and the checks it never reached run again in a fresh worker, up
- * to `attempts` workers per suite file. An outer limit kills a worker's whole process tree when its suite file runs
- * longer than `exerciseMs`, whatever the in-worker watchdog managed to do.
+ * Each suite file (one exercise) runs in a worker process that runs suite files one after another; a crash, a hang
+ * or an exit costs only the file it happened in, and vitest starts a fresh worker for the files still waiting. When a
+ * worker dies (its watchdog killed it, the code exited, it ran out of memory, or the outer limit below killed it),
+ * the check it was running gets an error that says why, and the checks it never reached run again in a fresh worker,
+ * up to `attempts` workers per suite file. A file whose worker died before any of its checks began (a worker its
+ * guard retired) runs again whole. An outer limit kills a worker's whole process tree when its suite file runs
+ * longer than `exerciseMs` after collection, whatever the in-worker watchdog managed to do.
  */
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import type { CheckMeta } from '../lab/suite.ts';
