@@ -502,9 +502,10 @@ export const manifest = [
       },
       {
         id: 'abort-before-start',
-        title: 'retry() - an already-aborted signal rejects with signal.reason without calling fn',
+        title:
+          'retry() - an aborted signal stops it before any further attempt: at once if already aborted, else when the running attempt fails',
         points: 1,
-        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before the first attempt.',
+        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before every attempt, the first included, and right after an attempt fails.',
       },
       {
         id: 'abort-during-wait',
