@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chalk } from 'zx';
+import { exerciseOfSuiteFile } from '../grader/node/suite-files.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run new -- <slug> [--title <title>]
@@ -39,7 +40,7 @@ function scaffoldExercise(root: string, slug: string, title?: string): Scaffold 
   const taken = [
     ...[...manifest.matchAll(/^ {4}id: '(\d\d)-([a-z0-9-]+)'/gm)].map((match) => `${match[1]}-${match[2]}`),
     ...['exercises', 'solutions'].flatMap((folder) => list(join(root, folder))),
-    ...list(join(root, 'grader/suites')).map((name) => name.replace(/(\.hidden\.ts|\.test\.ts)$/, '')),
+    ...list(join(root, 'grader/suites')).map(exerciseOfSuiteFile),
   ].filter((name) => /^\d\d-/.test(name));
   const clash = taken.find((name) => name.slice(3) === slug);
   if (clash) throw new UsageError(`There is already an exercise \`${clash}\`.`);

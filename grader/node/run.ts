@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
@@ -9,6 +9,7 @@ import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../mani
 import { type CheckReport, type ExerciseReport, type Report, scoreExercise, scoreReport } from './report.ts';
 import { Sandbox } from './sandbox.ts';
 import { inert, inertDeep } from './sanitize.ts';
+import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
 import { guardModuleFetches } from './trust.ts';
 
@@ -408,11 +409,6 @@ function describeUnhandled(error: unknown): Escaped {
     check: record.VITEST_TEST_NAME,
     message: cleanMessage(`${record.name ?? 'Error'}: ${record.message ?? String(error)}`),
   };
-}
-
-/** `grader/suites/01-fetch-all.test.ts` → `01-fetch-all`. */
-function exerciseOf(moduleId: string): string {
-  return basename(moduleId).replace(/\.test\.ts$/, '');
 }
 
 function cleanMessage(message: string): string {

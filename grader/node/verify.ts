@@ -4,6 +4,7 @@ import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
 import { loadMistakes, type Mistake } from './mistakes.ts';
 import type { CheckStatus, Report } from './report.ts';
 import { Grader, KIT_ROOT, type SuiteFileRun } from './run.ts';
+import { exerciseOfSuiteFile } from './suite-files.ts';
 
 /** What `npm run verify` holds every exercise to, one column each in its table. */
 export const CRITERIA = [
@@ -368,9 +369,7 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
 export function checkOrphanSuites(root: string, exercises: readonly ExerciseSpec[]): Problem[] {
   const known = new Set(exercises.map((exercise) => exercise.id));
   return suiteFilesOnDisk(root)
-    .filter(
-      (file) => !known.has(file.replace(/^grader\/suites\//, '').replace(/(\.hidden\.ts|\.test\.ts)$/, '')),
-    )
+    .filter((file) => !known.has(exerciseOfSuiteFile(file)))
     .map((file) => ({
       exercise: 'kit',
       criterion: 'suites' as const,
