@@ -80,8 +80,8 @@ async function measure(command: string, commandArgs: string[], sampleMemory: boo
     env: { ...process.env, NO_COLOR: '1' },
   });
   let peak = 0;
-  const sampler = setInterval(async () => {
-    if (!sampleMemory || child.pid === undefined) return;
+  const sample = async () => {
+    if (child.pid === undefined) return;
     try {
       const tree = await ps.tree({ pid: child.pid, recursive: true });
       const pids = [child.pid, ...tree.map((entry) => Number(entry.pid))];
@@ -90,7 +90,8 @@ async function measure(command: string, commandArgs: string[], sampleMemory: boo
     } catch {
       // the tree changed under us; the next sample will do
     }
-  }, 40);
+  };
+  const sampler = sampleMemory ? setInterval(sample, 40) : undefined;
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited with ${code}`);

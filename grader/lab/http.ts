@@ -171,11 +171,12 @@ export class HttpLab {
     const headers = new Headers(reply.headers);
     if (contentType && !headers.has('content-type')) headers.set('content-type', contentType);
     const init = { status: record.status, statusText: STATUS_CODES[record.status] ?? '', headers };
-    if (!reply.bodyMs || payload === null || NULL_BODY_STATUSES.has(record.status)) {
+    const body = NULL_BODY_STATUSES.has(record.status) ? null : payload;
+    if (!reply.bodyMs || body === null) {
       this.#finish(record, 'response');
-      return new Response(NULL_BODY_STATUSES.has(record.status) ? null : payload, init);
+      return new Response(body, init);
     }
-    return new Response(this.#slowBody(payload, reply.bodyMs, record, request.signal), init);
+    return new Response(this.#slowBody(body, reply.bodyMs, record, request.signal), init);
   }
 
   /** Resolves true after `ms` of virtual time, or false at once if the request is aborted first. */

@@ -30,7 +30,7 @@ const realSetInterval = globalThis.setInterval;
 const HEARTBEAT_MS = 100;
 const POLL_MS = 50;
 /** Captured before the guard fences the process: how the guard itself retires a worker. */
-const reallyExit = (process as unknown as { reallyExit: (code: number) => never }).reallyExit.bind(process);
+const reallyExit = (process as unknown as { reallyExit: (code?: number) => never }).reallyExit.bind(process);
 /** Past this share of `memoryMb` after a suite file, the worker retires rather than grade another exercise. */
 const RETIRE_MEMORY_SHARE = 0.5;
 /** What `process._kill` returns for a signal the guard refuses to send: `process.kill` then throws EPERM. */
@@ -294,11 +294,11 @@ export class WorkerGuard {
       abort: () => never;
       _kill: (pid: number, signal: number) => number;
     };
-    const { reallyExit, abort, _kill: signal } = host;
+    const { abort, _kill: signal } = host;
     host.reallyExit = (code?: number) => {
       if (this.#note.phase !== 'setup')
         this.#stopped({ reason: 'exit', how: `process.reallyExit(${code ?? ''})` });
-      return reallyExit.call(process, code);
+      return reallyExit(code);
     };
     host.abort = () => {
       this.#stopped({ reason: 'exit', how: 'process.abort()' });

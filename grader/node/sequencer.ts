@@ -33,6 +33,6 @@ function checksSize(suiteFile: string): number {
   const base = suiteFile.replace(/\.test\.ts$/, '');
   const folder = existsSync(base) ? readdirSync(base).map((name) => join(base, name)) : [];
   return [suiteFile, `${base}.hidden.ts`, ...folder]
-    .filter((path) => existsSync(path) && statSync(path).isFile())
-    .reduce((sum, path) => sum + statSync(path).size, 0);
+    .map((path) => statSync(path, { throwIfNoEntry: false }))
+    .reduce((sum, stats) => sum + (stats?.isFile() ? stats.size : 0), 0);
 }

@@ -45,6 +45,10 @@ export interface SuiteRunner {
   watch(events: { started(file: string): void; ended(file: string): void } | undefined): void;
 }
 
+/** Why the checks of a suite file whose worker never got to them did not run. */
+const WORKER_NOT_STARTED =
+  'The grader could not start the worker for this exercise (this is not about your code).';
+
 /** Runs `specifications`, re-running what crashed workers left unfinished, and reports every check. */
 export async function supervise(
   runner: SuiteRunner,
@@ -113,9 +117,7 @@ export async function supervise(
           next.push({ specification: module.toTestSpecification(), names: undefined });
           continue;
         }
-        const message =
-          'The grader could not start the worker for this exercise (this is not about your code).';
-        for (const test of unfinished) results.set(test.name, { stopped: message });
+        for (const test of unfinished) results.set(test.name, { stopped: WORKER_NOT_STARTED });
         continue;
       }
       if (unfinished.length === 0 || module.errors().length > 0) continue;
@@ -127,9 +129,7 @@ export async function supervise(
         continue;
       }
       if (!note || note.phase === 'setup') {
-        const message =
-          'The grader could not start the worker for this exercise (this is not about your code).';
-        for (const test of unfinished) results.set(test.name, { stopped: message });
+        for (const test of unfinished) results.set(test.name, { stopped: WORKER_NOT_STARTED });
         continue;
       }
       if (culprit) results.set(culprit.name, { stopped: why });
@@ -239,7 +239,7 @@ export function describeStop(note: WorkerNote | undefined, limits: GuardLimits, 
         'to, a string you keep appending to, a buffer far bigger than the data.'
       );
     case 'retired':
-      return 'The grader could not start the worker for this exercise (this is not about your code).';
+      return WORKER_NOT_STARTED;
     case 'exit':
       return (
         `Stopped: your code ended the process that was grading it (${stop.how})${during}. Return a value or throw ` +

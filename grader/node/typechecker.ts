@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 import type { Diagnostic } from './report.ts';
 
