@@ -1,8 +1,41 @@
 /**
- * What every script's command line shares: `-h/--help`, NO_COLOR, and a refusal of unknown options that says what
- * was wrong and shows the usage (exit 2), instead of a stack trace.
+ * What every script's command line shares: a refusal of a Node too old for the kit (one line, exit 1), `-h/--help`,
+ * NO_COLOR, and a refusal of unknown options that says what was wrong and shows the usage (exit 2), instead of a
+ * stack trace.
  */
 import { chalk, minimist } from 'zx';
+
+/** The oldest Node the kit supports; package.json's `engines.node` says the same (a test holds them together). */
+export const NODE_FLOOR = '20.19.0';
+
+/**
+ * Why Node `version` cannot run the kit, as one line for a student, or undefined when it can.
+ *
+ * @param version a Node version without the `v`. @default this process's
+ * @param floor the oldest supported version. @default NODE_FLOOR
+ * @example
+ * unsupportedNode('18.20.8'); // 'awaitlings needs Node 20.19.0 or newer, and this is Node 18.20.8: …'
+ * unsupportedNode('24.22.3'); // undefined
+ */
+export function unsupportedNode(version: string = process.versions.node, floor: string = NODE_FLOOR) {
+  const parts = (text: string) => text.replace(/^v/, '').split('.').map(Number);
+  const have = parts(version);
+  const need = parts(floor);
+  const first = need.findIndex((part, i) => (have[i] ?? 0) !== part);
+  if (first === -1 || (have[first] ?? 0) > need[first]) return undefined;
+  return (
+    `awaitlings needs Node ${floor} or newer, and this is Node ${version.replace(/^v/, '')}: ` +
+    'install Node 24 or 26 (https://nodejs.org), then run npm install again.'
+  );
+}
+
+// Checked when the first script loads, before any work. Preloaded (`tsx --import ./scripts/cli.ts …`) it also runs
+// before the script's own imports are linked: on Node 18 and early 20, linking vite already fails with a stack trace.
+const tooOld = unsupportedNode();
+if (tooOld) {
+  console.error(chalk.red(tooOld));
+  process.exit(1);
+}
 
 /** A mistake in how the script was called: its message and the usage are shown, exit status 2. */
 export class UsageError extends Error {}
