@@ -14,6 +14,7 @@ import {
   checkSuiteAgreement,
   type Problem,
 } from '../node/verify.ts';
+import { exerciseOfKitFile, lintKit, typeCheckKit } from '../node/verify-static.ts';
 
 /**
  * What `npm run verify` checks, as the kit's own tests: the cheap criteria over the real kit, then each failure
@@ -137,11 +138,12 @@ function npm(kit: string, ...args: string[]): { status: number | null; output: s
 }
 
 /**
- * `npm run verify` on exercise 01 with one seed. The time budget is generous: these runs share the machine with the
- * rest of the kit's tests, and the budget has a test of its own.
+ * `npm run verify` on exercise 01 with one seed. Lint and the type check are skipped unless a test is about them:
+ * they have tests of their own, and the type check alone takes 10-20 s.
  */
-function verify(kit: string, budgetMs = 60_000): { status: number | null; output: string } {
-  return npm(kit, 'verify', '--', '01', '--seeds', '20261122', '--budget', String(budgetMs));
+function verify(kit: string, ...options: string[]): { status: number | null; output: string } {
+  const skip = options.length === 0 ? ['--no-lint', '--no-typecheck'] : [];
+  return npm(kit, 'verify', '--', '01', '--seeds', '20261122', ...skip, ...options);
 }
 
 /** Replaces `from` in a kit file, failing loudly when the file no longer holds it. */
@@ -153,23 +155,26 @@ function edit(kit: string, file: string, from: string | RegExp, to: string): voi
 }
 
 describe('npm run verify on a scratch copy of the kit', { timeout: 300_000 }, () => {
-  test('passes on the kit as it is', () => {
-    const result = verify(scratchKit('sound'));
+  test('passes on the kit as it is, lint and types included; a suite past its time budget is a warning', () => {
+    const result = verify(scratchKit('sound'), '--budget', '10');
+    expect(result.output).toMatch(/^01-fetch-all +✓ +✓ +✓ +✓ +✓ /m);
+    expect(result.output).toMatch(
+      /⚠ 01-fetch-all \[time\] its suite took [\d.]+ m?s against the solution, past the 10 ms budget\. Not a verdict/,
+    );
     expect(result.output).toContain('The kit is sound.');
     expect(result.status).toBe(0);
   });
 
-  test('fails naming a broken solution, and a suite over its time budget', () => {
+  test('fails naming a broken solution, and says what it did not check', () => {
     const kit = scratchKit('broken-solution');
     edit(kit, 'solutions/01-fetch-all/index.ts', 'if (!response.ok) {', 'if (false) {');
-    const result = verify(kit, 10);
+    const result = verify(kit);
     expect(result.status).toBe(1);
     expect(result.output).toContain(
       'the reference solution solutions/01-fetch-all/index.ts fails `failures-become-outcomes`',
     );
-    expect(result.output).toMatch(
-      /\[time\] its suite took [\d.]+ m?s against the solution; the budget is 10 ms/,
-    );
+    expect(result.output).toContain('Not checked in this run: lint and types');
+    expect(result.output).toMatch(/^01-fetch-all +✓ +✓ +– +– +✓ +✗ 1 /m);
   });
 
   test('fails naming a stub that passes checks', () => {
@@ -229,6 +234,51 @@ describe('npm run verify on a scratch copy of the kit', { timeout: 300_000 }, ()
     expect(result.output).toContain(
       '`first-all-fail` is a public check but lives in grader/suites/01-fetch-all.hidden.ts',
     );
+  });
+});
+
+describe('lint and types', { timeout: 120_000 }, () => {
+  test("exerciseOfKitFile() - an exercise file names its exercise; the kit's own files name none", () => {
+    expect(
+      [
+        'exercises/01-fetch-all/index.ts',
+        'solutions/04-polite-scraper/helpers.ts',
+        'fixtures/mistakes/05-backoff-retry/lib/retry.ts',
+        'fixtures/styles/02-rate-limited-client/class.ts',
+        'grader/suites/03-producer-consumer.hidden.ts',
+        'grader/suites/03-producer-consumer.test.ts',
+        'grader/manifest.ts',
+        'fixtures/hostile/loop.ts',
+        'README.md',
+      ].map(exerciseOfKitFile),
+    ).toEqual([
+      '01-fetch-all',
+      '04-polite-scraper',
+      '05-backoff-retry',
+      '02-rate-limited-client',
+      '03-producer-consumer',
+      '03-producer-consumer',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  test('lintKit() and typeCheckKit() - name the file, line and rule of each problem', () => {
+    const kit = scratchKit('static');
+    const solution = join(kit, 'solutions/01-fetch-all/index.ts');
+    const lines = readFileSync(solution, 'utf8').split('\n').length;
+    writeFileSync(
+      solution,
+      `${readFileSync(solution, 'utf8')}export const wrong: number = 'text';\nexport const spaced   =  1\n`,
+    );
+    // Only the solution's: the rest of the kit is another test's business.
+    const located = (problems: ReturnType<typeof lintKit>) =>
+      problems
+        .filter((problem) => problem.file.startsWith('solutions/'))
+        .map((problem) => `${problem.file}:${problem.line} ${problem.rule}`);
+    expect(located(lintKit(kit))).toEqual(['solutions/01-fetch-all/index.ts:0 format']);
+    expect(located(typeCheckKit(kit))).toEqual([`solutions/01-fetch-all/index.ts:${lines} TS2322`]);
   });
 });
 
