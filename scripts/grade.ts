@@ -1,18 +1,19 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `npm run grade [-- <exercise>...] [--target <dir>] [--json <file>] [--format <name>[=file]]... [--seed <n>] [--strict]`
- * `npm run grade -- --batch <class-dir> [--csv <file>]`
+ * `npm run grade -- <exercise> --file <path>` (one file graded as that exercise's index.ts)
+ * `npm run grade -- --batch <class-dir> [--shard <i>/<n>] [--out <dir>] [--csv <file>]`
+ * `npm run grade -- --merge <dir> --csv <file> [--feedback <dir>]`
  *
  * Grades the exercises (all by default; `02`, `2` or the full id select some) and prints a score with feedback.
  * Exits 0 whenever grading completed, whatever the score; `--strict` exits 1 below full marks.
  * Inside GitHub Actions it also publishes the Classroom `result` output, a step summary and annotations.
  */
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import open from 'open';
 import { chalk } from 'zx';
 import { manifest, resolveExerciseId } from '../grader/manifest.ts';
-import { gradeBatch, gradebookCsv } from '../grader/node/batch.ts';
+import { parseShard, type Shard } from '../grader/node/batch.ts';
+import { batchCommand, type ClassLog, mergeCommand } from '../grader/node/class-commands.ts';
 import { gradeForStudent } from '../grader/node/feedback.ts';
 import { parseFormat } from '../grader/node/formats/index.ts';
 import { inGithubActions, neutralise, publishToGithub } from '../grader/node/github.ts';
@@ -20,16 +21,21 @@ import { writeHtml } from '../grader/node/html.ts';
 import { writeFormats } from '../grader/node/outputs.ts';
 import { createProgress } from '../grader/node/progress.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
+import { RecordError } from '../grader/node/student-record.ts';
 import { renderReport } from '../grader/node/terminal.ts';
 import { watchAndGrade } from '../grader/node/watch.ts';
-import { parseArgs, runMain, wholeNumber } from './cli.ts';
+import { parseArgs, runMain, UsageError, wholeNumber } from './cli.ts';
+import { singleFile } from './grade-file.ts';
 
 const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <file>] [--format <name>[=<file>]]
                        [--seed <n>] [--strict] [--html <file>] [--open] [--watch]
-       npm run grade -- --batch <class-dir> [--csv <file>] [exercise...]
+       npm run grade -- <exercise> --file <path> [--seed <n>] [--json <file>] ...
+       npm run grade -- --batch <class-dir> [--shard <i>/<n>] [--out <dir>] [--csv <file>] [exercise...]
+       npm run grade -- --merge <dir> --csv <file> [--feedback <dir>] [exercise...]
 
   exercise         02, 2 or 02-rate-limited-client (default: every exercise)
   --target <dir>   grade another directory with the same layout (default: exercises)
+  --file <path>    grade this one file as the exercise's index.ts (a mistake, say); needs exactly one exercise
   --json <file>    also write the report as JSON (schema awaitlings.report/1)
   --format <name>[=<file>]
                    also write json, classroom, junit, gradescope or markdown (repeatable;
@@ -40,10 +46,29 @@ const USAGE = `Usage: npm run grade -- [exercise...] [--target <dir>] [--json <f
   --open           open the HTML report in a browser
   --watch          re-grade an exercise each time its file is saved (Ctrl-C or q to stop)
   --batch <dir>    grade a class: one folder per student, each with exercises/ (see README)
-  --csv <file>     with --batch: write the gradebook (default: grades.csv)`;
+  --shard <i>/<n>  with --batch: grade only the i-th of n shards of the class
+  --out <dir>      with --batch: where each student's record <student>.json goes
+                   (default: awaitlings-reports/ beside the class folder)
+  --merge <dir>    read every student record under <dir> (shard folders included)
+  --csv <file>     with --batch or --merge: write the gradebook (default with --batch
+                   and no --shard: grades.csv)
+  --feedback <dir> with --merge: write each student's feedback to <dir>/<student>.md`;
 
 const args = parseArgs(USAGE, {
-  string: ['target', 'json', 'seed', 'format', 'batch', 'csv', 'html'],
+  string: [
+    'target',
+    'json',
+    'seed',
+    'format',
+    'batch',
+    'csv',
+    'html',
+    'shard',
+    'out',
+    'merge',
+    'feedback',
+    'file',
+  ],
   boolean: ['strict', 'open', 'watch'],
 });
 
@@ -59,15 +84,24 @@ async function main(): Promise<void> {
   const progress = createProgress(process.stderr);
   const formats = [args.format ?? []].flat().map((value: string) => parseFormat(value));
   if (args.json) formats.push({ format: 'json', file: args.json });
-  if (args.batch) {
-    await gradeClass(args.batch, exercises, seed ?? 1);
+  const one =
+    args.file === undefined
+      ? undefined
+      : singleFile(
+          exercises,
+          args.file,
+          process.cwd(),
+          ['batch', 'merge', 'watch', 'target'].filter((option) => args[option]),
+        );
+  if (args.batch || args.merge) {
+    await gradeClass(exercises ?? manifest.map((exercise) => exercise.id), seed ?? 1);
     return;
   }
   if (args.watch) {
     await watchAndGrade({ exercises, target, seed, root: KIT_ROOT, chalk, html: args.html });
     return;
   }
-  const report = await gradeForStudent({ exercises, target, seed }, { onProgress: progress.update });
+  const report = await gradeForStudent({ exercises, target, seed, ...one }, { onProgress: progress.update });
   progress.done();
   const text = renderReport(report, { chalk });
   // Student code can put any text in a message; in GitHub Actions none of it may act as a workflow command.
@@ -85,39 +119,61 @@ async function main(): Promise<void> {
   if (args.strict && report.score < report.max) process.exitCode = 1;
 }
 
-async function gradeClass(dir: string, exercises: string[] | undefined, seed: number): Promise<void> {
-  const ids = exercises ?? manifest.map((exercise) => exercise.id);
-  const started = Date.now();
-  const summary = await gradeBatch({
-    dir,
-    exercises: ids,
-    seed,
-    onProgress(done, total, student) {
-      const elapsed = (Date.now() - started) / 1000;
-      const left = Math.round((elapsed / done) * (total - done));
-      const width = 24;
-      const bar = '█'.repeat(Math.round((done / total) * width)).padEnd(width, '░');
-      const line = `${bar} ${done}/${total} · ${student} · about ${left} s left`;
-      if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K${line}`);
-      else process.stderr.write(`${line}\n`);
+async function gradeClass(ids: string[], seed: number): Promise<void> {
+  let barShown = false;
+  const endBar = () => {
+    if (barShown) process.stderr.write('\n');
+    barShown = false;
+  };
+  const log: ClassLog = {
+    info(line) {
+      endBar();
+      console.log(line);
     },
-  });
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  const csv = resolve(process.cwd(), args.csv ?? 'grades.csv');
-  await writeFile(csv, gradebookCsv(summary, ids));
-  const seconds = (Date.now() - started) / 1000;
-  const perMinute = (summary.results.length / seconds) * 60;
-  console.log(
-    `Graded ${summary.results.length} submissions in ${seconds.toFixed(1)} s (${perMinute.toFixed(1)} a minute).`,
-  );
-  console.log(`Gradebook: ${csv}`);
-  console.log('\nChecks most students fail:');
-  for (const row of summary.distribution.filter((entry) => entry.failed > 0).slice(0, 10)) {
-    console.log(`  ${String(row.failed).padStart(3)}/${row.graded}  ${row.exercise} · ${row.title}`);
+    warn(line) {
+      endBar();
+      console.log(chalk.yellow(line));
+    },
+    progress(line) {
+      barShown = process.stderr.isTTY;
+      process.stderr.write(process.stderr.isTTY ? `\r\u001b[2K${line}` : `${line}\n`);
+    },
+  };
+  if (args.merge) {
+    if (args.batch) throw new UsageError('Give `--batch` or `--merge`, not both.');
+    if (!args.csv) throw new UsageError('`--merge` needs `--csv <file>`.');
+    const summary = inGithubActions() ? process.env.GITHUB_STEP_SUMMARY : undefined;
+    try {
+      await mergeCommand(
+        { dir: args.merge, exercises: ids, csv: args.csv, feedback: args.feedback, summary },
+        log,
+      );
+    } catch (error) {
+      // A record that cannot be trusted is the merge's verdict on its input, not a fault of the grader.
+      if (!(error instanceof RecordError)) throw error;
+      console.error(chalk.red(`Not merged: ${error.message}`));
+      process.exitCode = 1;
+    }
+    return;
   }
-  const broken = summary.results.filter((result) => result.status !== 'graded');
-  for (const result of broken)
-    console.log(chalk.yellow(`  ${result.student}: ${result.status} (${result.error})`));
+  if (!args.batch) throw new UsageError('Name the class folder: `--batch <class-dir>`.');
+  let shard: Shard | undefined;
+  try {
+    shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  await batchCommand(
+    {
+      dir: args.batch,
+      exercises: ids,
+      seed,
+      csv: args.csv ?? (shard ? undefined : 'grades.csv'),
+      out: args.out,
+      shard,
+    },
+    log,
+  );
 }
 
 runMain(main, {
