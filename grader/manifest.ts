@@ -115,7 +115,7 @@ export const manifest = [
         id: 'as-completed-order',
         title: 'fetchAsCompleted() - yields Outcomes in completion order while all requests run',
         points: 2,
-        hint: 'Start every request first, then repeatedly await whichever settles next (like asyncio.as_completed).',
+        hint: 'Start every request first and push each Outcome into a queue the moment its request settles; yield from the front of that queue. `Promise.race` over the rest picks by input order when several are done before the consumer asks.',
       },
       {
         id: 'as-completed-break-aborts',

@@ -48,14 +48,18 @@ export async function fetchFirst(
 }
 
 /**
- * Yields each URL's Outcome as soon as it completes, while every request runs concurrently.
- * A consumer that stops early (`break`) aborts the requests still running.
+ * Yields each URL's Outcome as soon as it completes, while every request runs concurrently, in the order the
+ * requests complete even when the consumer is slow. A consumer that stops early (`break`) aborts the requests still
+ * running. Like any `async function*`, it runs nothing until the first `next()`: a bad argument rejects that call.
  */
-export function fetchAsCompleted(
+// biome-ignore lint/correctness/useYield: the stub yields nothing yet; your version will.
+export async function* fetchAsCompleted(
   urls: readonly string[],
   options: FetchOptions = {},
 ): AsyncGenerator<Outcome> {
-  // TODO: write this as an `async function*`: start every request, then yield whichever finishes next.
+  // TODO: start every request, then yield each Outcome in the order the requests complete.
+  // TODO: when several complete while the consumer is busy, keep that order (a queue of finished Outcomes).
+  // TODO: in a `finally` around the loop, abort the requests still running.
   void urls;
   void options;
   throw new Error('fetchAsCompleted: not implemented yet');

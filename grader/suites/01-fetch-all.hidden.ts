@@ -1,5 +1,5 @@
 import type * as Api from '../../exercises/01-fetch-all/index.ts';
-import { defineSuite, demand, show } from '../lab/index.ts';
+import { CheckFailure, defineSuite, demand, show } from '../lab/index.ts';
 
 /** Hidden checks of exercise 01: graded on push, left out of the student template. */
 const { check } = defineSuite<typeof Api>('01-fetch-all');
@@ -33,7 +33,7 @@ check('first-all-fail', async ({ api, lab }) => {
     );
   });
   demand(
-    settled.at <= 31,
+    settled.at <= 30,
     `fetchFirst should reject when the last request fails (30 ms), but it rejected at ${settled.at} ms.`,
   );
 
@@ -51,14 +51,26 @@ check('first-all-fail', async ({ api, lab }) => {
 
 check('bad-arguments', async ({ api, lab }) => {
   const [url] = lab.http.routes([{ latency: 10 }]);
-  // Each function is driven to its end: an async generator only runs (and validates) when it is iterated.
+  // fetchAsCompleted is an async generator: the call itself only creates it, and the TypeError comes from the
+  // first next() (as the README says), so a `for await` loop is where a caller sees it.
   const calls: Record<string, (urls: unknown, options?: unknown) => Promise<unknown>> = {
     fetchAll: (urls, options) => api.fetchAll(urls as string[], options as Api.FetchOptions),
     fetchFirst: (urls, options) => api.fetchFirst(urls as string[], options as Api.FetchOptions),
     fetchAsCompleted: async (urls, options) => {
-      const seen: Outcome[] = [];
-      for await (const outcome of api.fetchAsCompleted(urls as string[], options as Api.FetchOptions))
-        seen.push(outcome);
+      let generator: AsyncGenerator<Outcome>;
+      try {
+        generator = api.fetchAsCompleted(urls as string[], options as Api.FetchOptions);
+      } catch (error) {
+        throw new CheckFailure(
+          `fetchAsCompleted(${show(urls)}${options ? ', options' : ''}) threw ${show(error)} at the call. It is an ` +
+            '`async function*`: the call only creates the generator, and a bad argument should reject its first ' +
+            'next(), where the `for await` loop sees it.',
+          { concept: 'an async generator that runs only when iterated' },
+        );
+      }
+      const first = await generator.next();
+      const seen: Outcome[] = first.done ? [] : [first.value];
+      for await (const outcome of generator) seen.push(outcome);
       return seen;
     },
   };
@@ -75,10 +87,15 @@ check('bad-arguments', async ({ api, lab }) => {
       const shown = `${name}(${show(urls)}${options ? `, { timeoutMs: ${show(options.timeoutMs)} }` : ''})`;
       const settled = await lab.settle(() => call(urls, options), { label: shown });
       const reason = settled.status === 'rejected' ? settled.reason : undefined;
+      if (reason instanceof CheckFailure) throw reason;
+      const expected =
+        name === 'fetchAsCompleted'
+          ? 'reject its first next() with a TypeError'
+          : 'throw (or reject with) a TypeError';
       demand(
         reason instanceof TypeError && String(reason.message).includes(option),
         () =>
-          `${shown} should throw (or reject with) a TypeError whose message names \`${option}\`, but it ` +
+          `${shown} should ${expected} whose message names \`${option}\`, but it ` +
           `${settled.status === 'fulfilled' ? `resolved with ${show(settled.value)}` : `rejected with ${show(reason)}`}.`,
         { concept: 'validating options' },
       );

@@ -53,8 +53,9 @@ export async function fetchFirst(urls: readonly string[], options: FetchOptions 
 }
 
 /**
- * Yields each URL's Outcome as soon as it completes, while every request runs concurrently.
- * A consumer that stops early (`break`) aborts the requests still running.
+ * Yields each URL's Outcome as soon as it completes, while every request runs concurrently, in the order the
+ * requests complete even when the consumer is slow. A consumer that stops early (`break`) aborts the requests still
+ * running. Like any `async function*`, it runs nothing until the first `next()`: a bad argument rejects that call.
  */
 export async function* fetchAsCompleted(
   urls: readonly string[],
@@ -63,17 +64,20 @@ export async function* fetchAsCompleted(
   const { timeoutMs, signal } = checkOptions(urls, options);
   const stop = new AbortController();
   const shared = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const running = new Map(
-    urls.map((url, index) => [
-      index,
-      fetchOne(url, timeoutMs, shared).then((outcome) => ({ index, outcome })),
-    ]),
-  );
+  // Outcomes queue up in the order their requests complete. Racing the requests still running would not do:
+  // when several finish while the consumer is busy, Promise.race picks the first of them in input order.
+  const done: Outcome[] = [];
+  let wake: (() => void) | undefined;
+  for (const url of urls) {
+    fetchOne(url, timeoutMs, shared).then((outcome) => {
+      done.push(outcome);
+      wake?.();
+    });
+  }
   try {
-    while (running.size > 0) {
-      const { index, outcome } = await Promise.race(running.values());
-      running.delete(index);
-      yield outcome;
+    for (let yielded = 0; yielded < urls.length; yielded++) {
+      while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      yield done.shift() as Outcome;
     }
   } finally {
     stop.abort();
