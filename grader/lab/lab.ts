@@ -62,6 +62,11 @@ export class Lab {
     return Lab.#current;
   }
 
+  /** The lab of the check running now, if any. */
+  static get current(): Lab | undefined {
+    return Lab.#current;
+  }
+
   /** The seed of this check: properties and Math.random derive from it. */
   get seed(): number {
     return this.#options.seed;

@@ -1,0 +1,477 @@
+/**
+ * The checks' side of the subject: starts the student's own process, talks to it over the bridge, mirrors its
+ * timers on the lab's virtual clock, answers its fetches from the HTTP lab, attaches its 'abort' listeners to the
+ * lab's signals (where they are counted), and stops it from outside when it hangs, grows or breaks the protocol.
+ * Runs in the check workers.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { ChannelClosed, Frames } from '../bridge/frames.ts';
+import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
+import { bundleSubmission } from './bundle.ts';
+import { HttpLab } from './http.ts';
+import type { Lab } from './lab.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Real ms a subject may take to answer one request (a blocked event loop shows as no answer). */
+export const BLOCK_MS = 3_000;
+/** Real ms a new subject may take to start and load the student's module. */
+const START_MS = 20_000;
+/** Resident memory a subject may reach. */
+export const MEMORY_MB = 512;
+/** The subject's V8 heap limit, the backstop behind `MEMORY_MB`. */
+const HEAP_MB = 384;
+
+/** Why the subject was stopped, as the watchdog thread writes it. */
+const LOST_REASONS = ['', 'blocked', 'memory', 'exited'] as const;
+type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol';
+
+/** The subject is gone; the check it was running fails with this message. */
+export class SubjectLost extends Error {
+  override readonly name = 'SubjectLost';
+  readonly reason: LostReason;
+  constructor(reason: LostReason, detail: string) {
+    super(lostMessage(reason, detail));
+    this.reason = reason;
+  }
+}
+
+function lostMessage(reason: LostReason, detail: string): string {
+  switch (reason) {
+    case 'blocked':
+      return `Your code kept the event loop busy for more than ${BLOCK_MS / 1000} s of real time without ever yielding (${detail}), so the grader stopped it. Look for a loop that never awaits.`;
+    case 'memory':
+      return `Your code used more than ${MEMORY_MB} MB of memory (${detail}), so the grader stopped it. Look for something that grows without end.`;
+    case 'exited':
+      return `Your code's process ended in the middle of the check (${detail}). Do not call process.exit(), and let nothing crash the process.`;
+    default:
+      return `Your code broke the grader's protocol (${detail}), so the grader stopped it. Leave the grader's channel alone.`;
+  }
+}
+
+/** Flags shared with the watchdog thread. */
+const WAITING = 0;
+const LOST = 1;
+const BUDGET = 2;
+const DETAIL = 3;
+
+/**
+ * Runs in the watchdog thread (serialised with `toString`, so it uses nothing of this module). Its clock is real
+ * and it keeps running while the checks' side blocks waiting for the subject.
+ */
+function watchdogThread(): void {
+  const { workerData } = require('node:worker_threads');
+  const fs = require('node:fs');
+  const flags = new Int32Array(workerData.shared);
+  const { pid, wakeFd, memoryBytes, pollMs } = workerData;
+  let waitingFor = 0;
+  let since = performance.now();
+  const state = (): string => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return 'gone';
+    }
+  };
+  const rss = (): number => {
+    try {
+      const match = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const timer = setInterval(() => {
+    if (Atomics.load(flags, 1) !== 0) return;
+    const now = performance.now();
+    const waiting = Atomics.load(flags, 0);
+    if (waiting !== waitingFor) {
+      waitingFor = waiting;
+      since = now;
+    }
+    let why = 0;
+    let detail = 0;
+    const current = state();
+    if (current === 'Z' || current === 'X' || current === 'gone') why = 3;
+    else {
+      const bytes = rss();
+      if (bytes > memoryBytes) {
+        why = 2;
+        detail = Math.round(bytes / 2 ** 20);
+      } else if (waiting !== 0 && now - since > Atomics.load(flags, 2)) {
+        why = 1;
+        detail = Math.round(now - since);
+      }
+    }
+    if (why === 0) return;
+    Atomics.store(flags, 3, detail);
+    Atomics.store(flags, 1, why);
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    try {
+      fs.writeSync(wakeFd, Buffer.alloc(1));
+    } catch {
+      // Nobody is reading.
+    }
+    clearInterval(timer);
+  }, pollMs);
+}
+
+/** The runtime bundle (grader/subject/), built once per check worker. */
+let runtime: Promise<string> | undefined;
+
+function runtimeBundle(scratch: string): Promise<string> {
+  runtime ??= (async () => {
+    const outfile = join(scratch, 'runtime.mjs');
+    await build({
+      entryPoints: [resolve(here, '../subject/main.ts')],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: `node${process.versions.node.split('.')[0]}`,
+      logLevel: 'silent',
+    });
+    return outfile;
+  })();
+  return runtime;
+}
+
+/** Node's permission model flag on this Node. */
+function permissionFlag(): string {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
+}
+
+export interface SubjectOptions {
+  /** The graded file. */
+  file: string;
+  /** Folders the student's imports may reach. */
+  allowed: readonly string[];
+  /** Shows a path the way the student reads it. */
+  display: (file: string) => string;
+  /** The lab of the check running now, if any. */
+  lab: () => Lab | undefined;
+}
+
+interface MirrorTimer {
+  handle: unknown;
+  kind: string;
+  ms: number;
+  lab: boolean;
+}
+
+interface FetchRelay {
+  controller: AbortController;
+  reader?: ReadableStreamDefaultReader<Uint8Array>;
+}
+
+/** One student module in its own process. */
+export class Subject {
+  readonly #options: SubjectOptions;
+  readonly #scratch: string;
+  #peer: Peer | undefined;
+  #child: ReturnType<typeof spawn> | undefined;
+  #watchdog: Worker | undefined;
+  #flags = new Int32Array(new SharedArrayBuffer(16));
+  #fds: number[] = [];
+  #lost: SubjectLost | undefined;
+  #waits = 0;
+  readonly #timers = new Map<number, MirrorTimer>();
+  readonly #fetches = new Map<number, FetchRelay>();
+  #api: Promise<unknown> | undefined;
+
+  private constructor(options: SubjectOptions) {
+    this.#options = options;
+    this.#scratch = mkdtempSync(join(tmpdir(), 'awaitlings-subject-'));
+  }
+
+  /** Bundles the student's file and starts its process. Throws BundleError for code that does not compile. */
+  static async start(options: SubjectOptions): Promise<Subject> {
+    const subject = new Subject(options);
+    try {
+      const studentFile = join(subject.#scratch, 'student.mjs');
+      await bundleSubmission({ entry: options.file, outfile: studentFile, allowed: options.allowed, display: options.display });
+      subject.#spawn(await runtimeBundle(subject.#scratch), studentFile);
+      return subject;
+    } catch (error) {
+      subject.close();
+      throw error;
+    }
+  }
+
+  /** Why the subject stopped, once it has. */
+  get lost(): SubjectLost | undefined {
+    return this.#lost;
+  }
+
+  get alive(): boolean {
+    return this.#lost === undefined && this.#peer !== undefined;
+  }
+
+  /** The student's module, as stand-ins (loaded once per subject). */
+  api(): Promise<unknown> {
+    this.#api ??= Promise.resolve().then(() => this.#request('load', {}, START_MS) as Promise<unknown>);
+    return this.#api;
+  }
+
+  /** Stops the process and removes its scratch folder. */
+  close(): void {
+    this.#peer?.close(new ChannelClosed('the subject was closed'));
+    try {
+      if (this.#child?.pid) process.kill(-this.#child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    this.#watchdog?.terminate();
+    for (const fd of this.#fds.splice(0)) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    rmSync(this.#scratch, { recursive: true, force: true });
+  }
+
+  #spawn(runtimeFile: string, studentFile: string): void {
+    const toSubject = join(this.#scratch, 'to-subject');
+    const fromSubject = join(this.#scratch, 'from-subject');
+    const made = spawnSync('mkfifo', [toSubject, fromSubject]);
+    if (made.status !== 0 || !existsSync(fromSubject)) throw new Error('awaitlings: could not make the subject channel (mkfifo)');
+    const out = openSync(toSubject, 'r+');
+    const back = openSync(fromSubject, 'r+');
+    this.#fds.push(out, back);
+    const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
+    this.#child = spawn(
+      process.execPath,
+      [
+        permissionFlag(),
+        `--allow-fs-read=${runtimeFile}`,
+        `--allow-fs-read=${studentFile}`,
+        `--max-old-space-size=${HEAP_MB}`,
+        '--enable-source-maps',
+        '--no-warnings',
+        runtimeFile,
+        runtimeFile,
+        studentFile,
+      ],
+      { stdio: ['ignore', 'ignore', debug ? 'inherit' : 'ignore', out, back], env: debug ? { AWAITLINGS_BRIDGE_TRACE: process.env.AWAITLINGS_BRIDGE_TRACE } : {}, cwd: this.#scratch, detached: true },
+    );
+    this.#child.on('error', () => {});
+    const pid = this.#child.pid;
+    if (!pid) throw new Error('awaitlings: could not start the subject process');
+    this.#watchdog = new Worker(`(${watchdogThread.toString()})()`, {
+      eval: true,
+      workerData: { shared: this.#flags.buffer, pid, wakeFd: back, memoryBytes: MEMORY_MB * 2 ** 20, pollMs: 25 },
+    });
+    this.#watchdog.unref();
+    this.#watchdog.on('error', () => {});
+    Atomics.store(this.#flags, BUDGET, BLOCK_MS);
+    const frames = new Frames(back, out, { afterRead: () => this.#checkAlive() });
+    const receive = frames.receive.bind(frames);
+    frames.receive = () => {
+      Atomics.store(this.#flags, WAITING, ++this.#waits);
+      try {
+        return receive();
+      } finally {
+        Atomics.store(this.#flags, WAITING, 0);
+      }
+    };
+    this.#peer = new Peer(frames, {
+      stamp: (message) => {
+        (message as { now?: number }).now = Date.now();
+      },
+      note: (message) => this.#note(message),
+      serve: (message) => this.#serve(message),
+    }).tellAsRequests();
+  }
+
+  #checkAlive(): void {
+    const why = LOST_REASONS[Atomics.load(this.#flags, LOST)];
+    if (!why) return;
+    const detail = Atomics.load(this.#flags, DETAIL);
+    const said = why === 'blocked' ? `${(detail / 1000).toFixed(1)} s` : why === 'memory' ? `${detail} MB` : 'it exited';
+    throw this.#lose(new SubjectLost(why, said));
+  }
+
+  #lose(lost: SubjectLost): SubjectLost {
+    this.#lost ??= lost;
+    this.#peer?.close(this.#lost);
+    try {
+      if (this.#child?.pid) process.kill(-this.#child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    return this.#lost;
+  }
+
+  /** A request to the subject; a broken channel becomes the reason the subject was lost. */
+  #request(op: string, fields: Record<string, unknown>, budgetMs = BLOCK_MS): unknown {
+    if (this.#lost) throw this.#lost;
+    const peer = this.#peer;
+    if (!peer) throw new Error('awaitlings: the subject is not running');
+    Atomics.store(this.#flags, BUDGET, budgetMs);
+    try {
+      return peer.request(op, fields);
+    } catch (error) {
+      throw this.#translate(error);
+    } finally {
+      Atomics.store(this.#flags, BUDGET, BLOCK_MS);
+    }
+  }
+
+  #translate(error: unknown): unknown {
+    if (error instanceof SubjectLost) return error;
+    if (error instanceof ProtocolError) return this.#lose(new SubjectLost('protocol', error.message));
+    if (error instanceof ChannelClosed) {
+      try {
+        this.#checkAlive();
+      } catch (lost) {
+        return lost;
+      }
+      return this.#lose(new SubjectLost('protocol', error.message));
+    }
+    return error;
+  }
+
+  #note(message: Message & { k: 'note' }): void {
+    const id = Number(message.id);
+    if (!Number.isSafeInteger(id)) throw new ProtocolError(`a \`${message.op}\` note without an id`);
+    switch (message.op) {
+      case 'timer':
+        return this.#mirrorTimer(id, String(message.kind), Number(message.ms), message.lab === true);
+      case 'clear':
+        return this.#clearTimer(id);
+      case 'refresh': {
+        const timer = this.#timers.get(id);
+        if (!timer) return;
+        this.#clearTimer(id);
+        return this.#mirrorTimer(id, timer.kind, timer.ms, timer.lab);
+      }
+      case 'fetch':
+        return this.#startFetch(id, message);
+      case 'fetch-abort':
+        this.#fetches.get(id)?.controller.abort(new DOMException('This operation was aborted', 'AbortError'));
+        this.#fetches.delete(id);
+        return;
+      case 'fetch-cancel': {
+        const relay = this.#fetches.get(id);
+        this.#fetches.delete(id);
+        relay?.reader?.cancel().catch(() => {});
+        if (!relay?.reader) relay?.controller.abort();
+        return;
+      }
+      default:
+        throw new ProtocolError(`an unknown notification \`${message.op}\``);
+    }
+  }
+
+  #serve(message: Message & { k: 'req' }): unknown {
+    if (message.op !== 'listen' && message.op !== 'unlisten') throw new ProtocolError(`an unknown request \`${message.op}\``);
+    const peer = this.#peer as Peer;
+    const signal = peer.decode(message.signal as never);
+    const listener = peer.decode(message.listener as never) as EventListenerOrEventListenerObject;
+    if (!(signal instanceof AbortSignal)) throw new ProtocolError('a listener for something that is not a signal');
+    const capture = message.capture === true;
+    if (message.op === 'listen') {
+      signal.addEventListener('abort', listener, { capture, once: message.once === true });
+      this.#options.lab()?.listeners.added(signal, listener, capture);
+    } else {
+      signal.removeEventListener('abort', listener, { capture });
+      this.#options.lab()?.listeners.removed(signal, listener, capture);
+    }
+    return undefined;
+  }
+
+  #mirrorTimer(id: number, kind: string, ms: number, lab: boolean): void {
+    if (!['timeout', 'interval', 'immediate'].includes(kind) || !Number.isFinite(ms)) {
+      throw new ProtocolError('a timer of no known kind');
+    }
+    const fire = () => {
+      if (kind !== 'interval') this.#timers.delete(id);
+      this.#request('fire', { timer: id });
+    };
+    const clock = this.#options.lab()?.clock;
+    let handle: unknown;
+    if (lab && clock) handle = clock.labTimeout(fire, ms);
+    else if (kind === 'immediate') handle = setImmediate(fire);
+    else if (kind === 'interval') handle = setInterval(fire, ms);
+    else handle = setTimeout(fire, ms);
+    this.#timers.set(id, { handle, kind, ms, lab });
+  }
+
+  #clearTimer(id: number): void {
+    const timer = this.#timers.get(id);
+    if (!timer) return;
+    this.#timers.delete(id);
+    if (timer.kind === 'immediate') clearImmediate(timer.handle as NodeJS.Immediate);
+    else clearTimeout(timer.handle as NodeJS.Timeout);
+  }
+
+  #startFetch(id: number, message: Record<string, unknown>): void {
+    const { url, method, headers, body } = message;
+    if (typeof url !== 'string' || typeof method !== 'string' || !Array.isArray(headers)) {
+      throw new ProtocolError('a request of no known shape');
+    }
+    const relay: FetchRelay = { controller: new AbortController() };
+    this.#fetches.set(id, relay);
+    const send = (op: string, fields: Record<string, unknown>) => {
+      if (this.#fetches.get(id) !== relay || !this.alive) return false;
+      this.#request(op, { ...fields, relay: id });
+      return true;
+    };
+    HttpLab.fetch(url, {
+      method,
+      headers: headers as [string, string][],
+      body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null,
+      signal: relay.controller.signal,
+    })
+      .then(async (response) => {
+        const head = {
+          status: response.status,
+          statusText: response.statusText,
+          headers: [...response.headers],
+          url: response.url,
+          redirected: response.redirected,
+          type: response.type,
+          hasBody: response.body !== null,
+        };
+        if (!send('fetch-head', head) || !response.body) {
+          this.#fetches.delete(id);
+          return;
+        }
+        relay.reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await relay.reader.read();
+          if (done) {
+            send('fetch-end', {});
+            this.#fetches.delete(id);
+            return;
+          }
+          if (!send('fetch-chunk', { chunk: value })) return;
+        }
+      })
+      .catch((error: unknown) => {
+        if (error instanceof SubjectLost) return;
+        try {
+          if (this.#fetches.get(id) === relay && this.alive) {
+            this.#fetches.delete(id);
+            this.#request('fetch-fail', { relay: id, error: (this.#peer as Peer).encode(error) });
+          }
+        } catch {
+          // The subject is gone: the check reports why.
+        }
+      });
+  }
+}

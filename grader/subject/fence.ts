@@ -1,0 +1,52 @@
+/**
+ * What the subject may not do, on top of Node's permission model (which already refuses reading files other than
+ * its own, writing any file, child processes, worker threads and native addons): no network, no signals to other
+ * processes, no inspector. Node refuses the network by itself only from version 25; before that, this is a seat
+ * belt and the classroom and batch paths take the network away from the whole process. Runs in the subject, before
+ * any student code.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function refusal(what: string): () => never {
+  return () => {
+    const error = new Error(`${what} is not available while your code is graded: the grader owns the network.`);
+    (error as { code?: string }).code = 'ERR_ACCESS_DENIED';
+    throw error;
+  };
+}
+
+function replace(target: Record<string, unknown> | undefined, keys: readonly string[], what: string): void {
+  if (!target) return;
+  for (const key of keys) {
+    if (typeof target[key] === 'function') {
+      Object.defineProperty(target, key, { value: refusal(what), writable: false, configurable: false });
+    }
+  }
+}
+
+export function fence(): void {
+  const net = require('node:net');
+  replace(net, ['connect', 'createConnection', 'createServer'], 'node:net');
+  replace(net.Socket.prototype, ['connect'], 'node:net');
+  replace(net.Server.prototype, ['listen'], 'node:net');
+  replace(require('node:tls'), ['connect', 'createServer'], 'node:tls');
+  const dgram = require('node:dgram');
+  replace(dgram, ['createSocket'], 'node:dgram');
+  replace(dgram.Socket.prototype, ['bind', 'send', 'connect'], 'node:dgram');
+  for (const name of ['node:http', 'node:https']) {
+    replace(require(name), ['request', 'get', 'createServer'], name);
+  }
+  replace(require('node:http2'), ['connect', 'createServer', 'createSecureServer'], 'node:http2');
+  const dns = require('node:dns');
+  const lookups = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse'];
+  replace(dns, lookups, 'node:dns');
+  replace(dns.promises, lookups, 'node:dns');
+  replace(require('node:inspector'), ['open', 'url', 'waitForDebugger'], 'node:inspector');
+  replace(process as unknown as Record<string, unknown>, ['kill', '_kill', 'dlopen', '_debugProcess'], 'process');
+  for (const name of ['WebSocket', 'EventSource']) {
+    if (name in globalThis) Object.defineProperty(globalThis, name, { value: refusal(name), configurable: false });
+  }
+  if (!process.env.AWAITLINGS_BRIDGE_TRACE) process.env = {};
+}

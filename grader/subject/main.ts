@@ -1,0 +1,112 @@
+/**
+ * The subject: the student's code in a process of its own, with no grader code, no secret and no network.
+ *
+ * It is started by the checks' side (grader/lab/subject.ts) with the runtime bundle, the student's bundle and two
+ * channels: fd 3 brings requests, fd 4 takes replies. It serves one request at a time: runs it, lets every promise
+ * it started settle, then replies and blocks until the next one. Between requests nothing here runs, so virtual time
+ * is whatever the checks' side says it is. Runs in the subject; bundled with esbuild (imports only Node and
+ * grader/bridge/, grader/subject/).
+ */
+import { pathToFileURL } from 'node:url';
+import { Frames } from '../bridge/frames.ts';
+import { type Message, Peer } from '../bridge/peer.ts';
+import { SubjectClock } from './clock.ts';
+import { FetchRelay } from './fetch.ts';
+import { fence } from './fence.ts';
+import { forwardAbortListeners, listenLocally } from './listeners.ts';
+
+const [runtimeFile, studentFile] = process.argv.slice(2);
+const realSetImmediate = globalThis.setImmediate;
+
+const mirrors = new WeakSet<object>();
+let clock: SubjectClock | undefined;
+let relay: FetchRelay | undefined;
+
+const peer = new Peer(new Frames(3, 4), {
+  received(message) {
+    const now = (message as { now?: unknown }).now;
+    if (clock && typeof now === 'number' && Number.isFinite(now)) clock.now = now;
+  },
+  serve(message) {
+    if (message.op === 'load') return loadStudent();
+    if (message.op === 'fire') {
+      clock?.fire(Number(message.timer));
+      return undefined;
+    }
+    if (relay?.serve(message.op, message)) return undefined;
+    throw new Error(`the subject does not know \`${message.op}\``);
+  },
+  listen(signal, listener) {
+    listenLocally(signal, 'abort', listener);
+  },
+  mirrorSignal() {
+    const controller = new AbortController();
+    mirrors.add(controller.signal);
+    return controller;
+  },
+});
+
+clock = new SubjectClock((op, fields) => peer.notify(op, fields));
+clock.install();
+relay = new FetchRelay(peer);
+relay.install();
+forwardAbortListeners(
+  {
+    isMirror: (target) => typeof target === 'object' && target !== null && mirrors.has(target),
+    add: (signal, listener, options) => peer.request('listen', { signal: peer.encode(signal), listener: peer.encode(listener), ...options }),
+    remove: (signal, listener, capture) =>
+      peer.request('unlisten', { signal: peer.encode(signal), listener: peer.encode(listener), capture }),
+  },
+  runtimeFile,
+);
+fence();
+// What student code leaves unhandled is its own business: the checks see how its promises settle.
+process.on('unhandledRejection', () => {});
+process.on('uncaughtException', () => {});
+
+/** The student's module, imported before the first request is served: loading it reads a file, which a blocked
+ * process could not finish. */
+let student: { ok: true; module: unknown } | { ok: false; error: unknown } | undefined;
+function loadStudent(): unknown {
+  if (!student) throw new Error('the student module is not loaded yet');
+  if (student.ok) return student.module;
+  throw student.error;
+}
+
+/** Turns of the event loop that let promises started by a request settle before the reply. */
+const SETTLE_TURNS = 2;
+
+function settleThen(done: () => void, turns = SETTLE_TURNS): void {
+  realSetImmediate(() => (turns <= 1 ? done() : settleThen(done, turns - 1)));
+}
+
+function serveNext(): void {
+  let message: Message;
+  try {
+    message = peer.receive();
+  } catch {
+    process.exitCode = 0;
+    return;
+  }
+  if (message.k !== 'req') {
+    peer.handle(message);
+    settleThen(serveNext);
+    return;
+  }
+  const outcome = peer.serve(message);
+  settleThen(() => {
+    peer.reply(message as Message & { k: 'req' }, outcome);
+    serveNext();
+  });
+}
+
+import(pathToFileURL(studentFile).href).then(
+  (module: unknown) => {
+    student = { ok: true, module };
+    serveNext();
+  },
+  (error: unknown) => {
+    student = { ok: false, error };
+    serveNext();
+  },
+);
