@@ -1,11 +1,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { encodeClassroom, toClassroomResult } from '../node/formats/classroom.ts';
+import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
+import {
+  CLASSROOM_BUDGET,
+  type ClassroomResult,
+  type ClassroomTest,
+  ENV_VAR_CAP,
+  encodeClassroom,
+  toClassroomResult,
+} from '../node/formats/classroom.ts';
 import { toGradescope } from '../node/formats/gradescope.ts';
 import { FORMATS, type FormatName, parseFormat } from '../node/formats/index.ts';
 import { annotations, neutralise } from '../node/github.ts';
-import { REPORT_SCHEMA, type Report } from '../node/report.ts';
+import { REPORT_SCHEMA, type Report, scoreExercise, scoreReport } from '../node/report.ts';
 import { KIT_ROOT } from '../node/run.ts';
 
 /** A real report (a mistake graded with seed 42), with one check turned into an error that quotes hostile text. */
@@ -39,12 +47,22 @@ describe('every format is a view of the same report', () => {
 });
 
 describe('GitHub Classroom', () => {
-  test('the result decodes to the reporter’s format, one test per check with its points as score', () => {
+  test('the result decodes to the reporter’s format, one test per point of each check', () => {
     const decoded = JSON.parse(Buffer.from(encodeClassroom(sample), 'base64').toString('utf8'));
     expect(decoded).toEqual(toClassroomResult(sample));
     expect(decoded).toMatchObject({ version: 1, status: 'error', max_score: sample.max });
     const checks = sample.exercises.flatMap((exercise) => exercise.checks);
-    expect(decoded.tests).toHaveLength(checks.length);
+    expect(decoded.tests).toHaveLength(sample.max);
+    for (const check of checks) {
+      const tests = decoded.tests.filter((test: ClassroomTest) => test.name.includes(check.title));
+      expect(tests, check.id).toHaveLength(check.points);
+      expect(
+        tests.every(
+          (test: ClassroomTest) =>
+            test.status === check.status && test.score === (check.status === 'pass' ? 1 : 0),
+        ),
+      ).toBe(true);
+    }
     for (const test of decoded.tests) {
       expect(Object.keys(test).sort()).toEqual(
         ['duration', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code'].sort(),
@@ -52,19 +70,47 @@ describe('GitHub Classroom', () => {
     }
   });
 
-  test("the reporter's aggregation (sum of test scores over sum of max_score) gives our score", () => {
-    // GitHub Classroom's reporter adds every runner's test scores and max_score; reproduced here for one runner.
-    const runners = [{ results: toClassroomResult(sample) }];
-    const totals = runners.reduce(
-      (acc, { results }) => {
-        if (!results.max_score) return acc;
-        acc.max += results.max_score;
-        for (const { score } of results.tests) acc.total += score;
-        return acc;
-      },
-      { total: 0, max: 0 },
+  test("the reporter's Points line and its log's totals both give our score", () => {
+    for (const report of [sample, worstCase(), partial()]) {
+      const result = toClassroomResult(report);
+      expect(reporterTotals(result), `${report.score}/${report.max}`).toEqual({
+        points: `Points ${report.score}/${report.max}`,
+        log: `Total points for awaitlings: ${report.score.toFixed(2)}/${report.max}`,
+        tests: `Grand total tests passed: ${report.score}/${report.max}`,
+      });
+    }
+  });
+
+  test('the worst case (five files each throwing a 6,000-character error) fits well under the 131,072-byte cap', () => {
+    const report = worstCase();
+    const unbounded = Buffer.from(
+      JSON.stringify(toClassroomResult(report, { maxEncodedBytes: Infinity })),
+    ).toString('base64');
+    expect(unbounded.length).toBeGreaterThan(ENV_VAR_CAP);
+    const encoded = encodeClassroom(report);
+    expect(encoded.length).toBeLessThanOrEqual(CLASSROOM_BUDGET);
+    expect(`AWAITLINGS_RESULTS=${encoded}`.length).toBeLessThan(ENV_VAR_CAP);
+    const result: ClassroomResult = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    // Every test and score is still there; only messages were cut, and each says so.
+    expect(result.tests).toHaveLength(report.max);
+    expect(result.tests.map((test) => [test.name, test.status, test.score])).toEqual(
+      toClassroomResult(report, { maxEncodedBytes: Infinity }).tests.map((test) => [
+        test.name,
+        test.status,
+        test.score,
+      ]),
     );
-    expect(totals).toEqual({ total: sample.score, max: sample.max });
+    const first = result.tests.find((test) => test.message.startsWith('Error: thrown'));
+    expect(first?.message).toMatch(
+      /… \(cut to fit GitHub Classroom; npm run grade -- \d\d shows all of it\)$/,
+    );
+    expect(first?.message.length).toBeGreaterThan(100);
+  });
+
+  test('a tighter budget cuts messages further and still keeps every test', () => {
+    const result = toClassroomResult(worstCase(), { maxEncodedBytes: 40_000 });
+    expect(Math.ceil(Buffer.byteLength(JSON.stringify(result)) / 3) * 4).toBeLessThanOrEqual(40_000);
+    expect(result.tests).toHaveLength(worstCase().max);
   });
 
   test('student text cannot act as a workflow command', () => {
@@ -139,3 +185,61 @@ describe('JUnit and Gradescope', () => {
     expect(results.tests.reduce((sum, test) => sum + test.max_score, 0)).toBe(sample.max);
   });
 });
+
+/** Every check of the five exercises failing with the same 6,000-character error (a file that throws at import). */
+function worstCase(): Report {
+  const error = `Error: thrown at import ${'x'.repeat(6000 - 24)}`;
+  return scoreReport({
+    seed: 1,
+    target: 'exercises',
+    exercises: (manifest as readonly ExerciseSpec[]).map((exercise) =>
+      scoreExercise({
+        id: exercise.id,
+        title: exercise.title,
+        file: `exercises/${exercise.id}/index.ts`,
+        checks: exercise.checks.map((check) => ({
+          id: check.id,
+          title: check.title,
+          points: check.points,
+          score: 0,
+          status: 'error',
+          message: error,
+          hint: check.hint,
+          visibility: visibilityOf(check),
+        })),
+      }),
+    ),
+  });
+}
+
+/** The worst case with every check worth 2 or more points passing and the rest failing: a partial score. */
+function partial(): Report {
+  const report = worstCase();
+  return scoreReport({
+    ...report,
+    exercises: report.exercises.map((exercise) =>
+      scoreExercise({
+        ...exercise,
+        checks: exercise.checks.map((check) =>
+          check.points > 1 ? { ...check, status: 'pass', score: check.points, message: '' } : check,
+        ),
+      }),
+    ),
+  });
+}
+
+/**
+ * What the reporter (classroom-resources/autograding-grading-reporter v1) shows for one runner: its Points notice
+ * (sum of test scores / max_score), its log's total (tests passed / tests × max_score) and its test count. The real
+ * reporter is run on the worst case by scripts/reporter-check.ts; this mirrors its arithmetic for the test suite.
+ */
+function reporterTotals(result: ClassroomResult) {
+  const points = result.tests.reduce((sum, test) => sum + test.score, 0);
+  const passed = result.tests.filter((test) => test.status === 'pass').length;
+  const logged = (passed / result.tests.length) * result.max_score;
+  return {
+    points: `Points ${points}/${result.max_score}`,
+    log: `Total points for awaitlings: ${logged.toFixed(2)}/${result.max_score}`,
+    tests: `Grand total tests passed: ${passed}/${result.tests.length}`,
+  };
+}
