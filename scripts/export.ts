@@ -1,9 +1,9 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]`
+ * `npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <commit>]`
  *
  * Writes the student template to <dir>: the stubs, the README, the grader with the public checks only, the scripts
- * that grade, package files and lockfile, and the classroom workflow grading with <owner/name>@<ref>. No solutions,
+ * that grade, package files and lockfile, and the classroom workflow grading with <owner/name>@<commit>. No solutions,
  * no mistakes, no hidden checks. Push <dir> as the GitHub Classroom template repository.
  */
 import { resolve } from 'node:path';
@@ -12,12 +12,12 @@ import { exportTemplate } from '../grader/node/export.ts';
 import { KIT_ROOT } from '../grader/node/run.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
-const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <ref>]
+const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <commit>]
 
   dir                    where to write the student template (empty or absent)
   --kit-repo <owner/name>
                          the template repository the classroom workflow grades with (AWAITLINGS_KIT_REPO)
-  --kit-ref <ref>        the branch, tag or commit of it to grade with (AWAITLINGS_KIT_REF; default: main)`;
+  --kit-ref <commit>     the commit of it to grade with (AWAITLINGS_KIT_REF; 40 hex digits, never a branch or tag)`;
 
 const args = parseArgs(USAGE, { string: ['kit-repo', 'kit-ref'] });
 
@@ -50,6 +50,14 @@ async function main(): Promise<void> {
       chalk.yellow(
         '\nThe classroom workflow still names the default AWAITLINGS_KIT_REPO: pass --kit-repo <owner/name> with the\n' +
           'repository you push this template to, or edit .github/workflows/classroom.yml there.',
+      ),
+    );
+  }
+  if (!args['kit-ref']) {
+    console.log(
+      chalk.yellow(
+        '\nThe classroom workflow grades only once AWAITLINGS_KIT_REF names a commit of the template repository: push\n' +
+          'the template, then write that commit (git rev-parse HEAD) into .github/workflows/classroom.yml and push again.',
       ),
     );
   }

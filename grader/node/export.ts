@@ -13,7 +13,10 @@ export interface ExportOptions {
   to: string;
   /** `owner/name` of the template repository the classroom workflow grades with (AWAITLINGS_KIT_REPO). */
   kitRepo?: string;
-  /** The ref of that repository to grade with (AWAITLINGS_KIT_REF). @default 'main' */
+  /**
+   * The commit of that repository to grade with (AWAITLINGS_KIT_REF): 40 hex digits, never a branch or tag, which
+   * could move. Without it the workflow keeps its placeholder and refuses to grade until one is written.
+   */
   kitRef?: string;
   /** Link `to/node_modules` to the kit's, so the template runs without an install (tests). @default false */
   linkNodeModules?: boolean;
@@ -31,7 +34,7 @@ export interface ExportResult {
 /** Files copied as they are (besides the exercises and what grading imports). */
 const KIT_FILES = ['package-lock.json', 'tsconfig.json', 'biome.json', '.gitignore'];
 /** npm scripts that belong to the instructor: the kit's own tests and the authoring tools. */
-const INSTRUCTOR_SCRIPTS = new Set(['test', 'verify', 'new', 'export', 'mutation', 'bench']);
+const INSTRUCTOR_SCRIPTS = new Set(['test', 'verify', 'new', 'export', 'mutation', 'bench', 'collect']);
 /** What the template must never hold: answers, mistakes, hidden checks, the kit's own tests. */
 const NEVER_EXPORTED = [
   /^solutions\//,
@@ -56,6 +59,7 @@ const INSTRUCTOR_SECTION = /<!-- instructor:start -->[\s\S]*?<!-- instructor:end
  */
 export async function exportTemplate(options: ExportOptions): Promise<ExportResult> {
   const { root, to } = options;
+  pointWorkflow('', options); // checks --kit-repo and --kit-ref before anything is written
   if (existsSync(to) && readdirSync(to).length > 0) {
     throw new TypeError(`Expected \`dir\` to be empty or absent, but ${to} holds files.`);
   }
@@ -224,7 +228,7 @@ function format(root: string, text: string, file: string): string {
   return result.status === 0 && result.stdout.trim() !== '' ? result.stdout : text;
 }
 
-/** The classroom workflow grading with the template repository at a pinned ref. */
+/** The classroom workflow grading with the template repository at a pinned commit. */
 export function pointWorkflow(text: string, options: Pick<ExportOptions, 'kitRepo' | 'kitRef'>): string {
   let out = text;
   if (options.kitRepo) {
@@ -233,10 +237,13 @@ export function pointWorkflow(text: string, options: Pick<ExportOptions, 'kitRep
     }
     out = out.replace(/^(\s*AWAITLINGS_KIT_REPO:).*$/m, `$1 ${options.kitRepo}`);
   }
-  const ref = options.kitRef ?? 'main';
-  if (!/^[\w./-]+$/.test(ref))
-    throw new TypeError(`Expected \`--kit-ref\` to be a branch, tag or commit, got ${ref}.`);
-  return out.replace(/^(\s*AWAITLINGS_KIT_REF:).*$/m, `$1 ${ref}`);
+  if (options.kitRef === undefined) return out;
+  if (!/^[0-9a-f]{40}$/.test(options.kitRef) || /^0+$/.test(options.kitRef)) {
+    throw new TypeError(
+      `Expected \`--kit-ref\` to be a commit (40 hex digits, e.g. from git rev-parse HEAD), got ${options.kitRef}: a branch or tag can move.`,
+    );
+  }
+  return out.replace(/^(\s*AWAITLINGS_KIT_REF:).*$/m, `$1 "${options.kitRef}"`);
 }
 
 interface Closure {

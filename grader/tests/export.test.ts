@@ -22,6 +22,7 @@ import { KIT_ROOT } from '../node/run.ts';
 const exercises = manifest as readonly ExerciseSpec[];
 const scratch = mkdtempSync(join(tmpdir(), 'awaitlings-export-'));
 const template = join(scratch, 'template');
+const KIT_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 let result: ExportResult;
 let files: string[];
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
     root: KIT_ROOT,
     to: template,
     kitRepo: 'example-class/awaitlings-template',
-    kitRef: 'v1',
+    kitRef: KIT_COMMIT,
     linkNodeModules: true,
   });
   files = walk(template);
@@ -106,12 +107,25 @@ describe('npm run export', { timeout: 300_000 }, () => {
     expect(pkg.devDependencies).toEqual(kit.devDependencies);
   });
 
-  test('points the classroom workflow at the template repository', () => {
+  test('points the classroom workflow at the template repository, pinned to a commit', () => {
     const workflow = YAML.parse(readFileSync(join(template, '.github/workflows/classroom.yml'), 'utf8'));
-    expect(workflow.env).toEqual({
+    expect(workflow.env).toMatchObject({
       AWAITLINGS_KIT_REPO: 'example-class/awaitlings-template',
-      AWAITLINGS_KIT_REF: 'v1',
+      AWAITLINGS_KIT_REF: KIT_COMMIT,
     });
+    // The instructor's class grading stays in the kit: its workflow, its collect script.
+    expect(files.filter((file) => /grade-class|collect/.test(file))).toEqual([]);
+    expect(result.scripts.dropped).toContain('collect');
+  });
+
+  test('refuses a branch or tag as the kit ref, before writing anything', async () => {
+    for (const kitRef of ['main', 'v1', 'abc1234', '0'.repeat(40)]) {
+      const to = join(scratch, `unpinned-${kitRef}`);
+      await expect(exportTemplate({ root: KIT_ROOT, to, kitRef })).rejects.toThrow(
+        /Expected `--kit-ref` to be a commit \(40 hex digits/,
+      );
+      expect(existsSync(to)).toBe(false);
+    }
   });
 
   test('holds no solution code', () => {
