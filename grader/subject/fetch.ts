@@ -4,7 +4,7 @@
  * An abort settles here at once with the signal's own reason, as Node's fetch does, and is relayed.
  * Runs in the subject, before any student code.
  */
-import type { Peer } from '../bridge/peer.ts';
+import type { Peer, Wire } from '../bridge/peer.ts';
 import { listenLocally } from './listeners.ts';
 
 /** Statuses whose responses have no body. */
@@ -114,8 +114,9 @@ export class FetchRelay {
       case 'fetch-fail':
         if (pending) {
           this.#done(id, pending);
-          if (pending.body) pending.body.error(message.error);
-          else pending.reject(message.error);
+          const error = this.#peer.decode(message.error as Wire);
+          if (pending.body) pending.body.error(error);
+          else pending.reject(error);
         }
         return true;
       default:
