@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type ExerciseSpec, findExercise, manifest } from '../manifest.ts';
-import type { Diagnostic, Report } from './report.ts';
+import type { Diagnostic, ExerciseReport, Report } from './report.ts';
 import { type GradeRequest, Grader, type GraderOptions, KIT_ROOT } from './run.ts';
 import { TypeCheckThread } from './typecheck.ts';
 
@@ -41,13 +41,18 @@ export function gradedFiles(request: GradeRequest, root: string): Map<string, st
   );
 }
 
-/** The report with each exercise's first hint and, when type-checked, its TypeScript problems. */
+/**
+ * The report with each exercise's first hint and, when type-checked, its TypeScript problems. The first hint is the
+ * own hint of the first failing check (in manifest order), which speaks to what went wrong; the exercise's first
+ * progressive hint when no check failed on its own (a stub, a file that does not load) or the failing check has no
+ * hint. `npm run hint` keeps unlocking the exercise's hints either way.
+ */
 export function addFeedback(report: Report, diagnostics?: readonly Diagnostic[]): Report {
   return {
     ...report,
     exercises: report.exercises.map((exercise) => ({
       ...exercise,
-      hint: firstHint(exercise.id),
+      hint: firstHint(exercise),
       ...(diagnostics && {
         diagnostics: diagnostics.filter((diagnostic) => diagnostic.file === exercise.file),
       }),
@@ -55,9 +60,18 @@ export function addFeedback(report: Report, diagnostics?: readonly Diagnostic[])
   };
 }
 
-function firstHint(id: string): string | undefined {
+/** The hint "Stuck?" shows: the first failing check's own, else the exercise's first. */
+export function firstHint(exercise: ExerciseReport): string | undefined {
+  const failing = exercise.checks.filter((check) => check.status !== 'pass');
+  const notStarted = failing.length > 0 && failing.every((check) => check.concept === 'a stub');
+  const unloadable =
+    failing.length === exercise.checks.length &&
+    failing.length > 0 &&
+    failing.every((check) => check.status === 'error' && check.message === failing[0].message);
+  const own = notStarted || unloadable ? undefined : failing.find((check) => check.hint?.trim())?.hint;
+  if (own) return own;
   try {
-    return findExercise(id).hints[0];
+    return findExercise(exercise.id).hints[0];
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { TimelineData } from '../lab/suite.ts';
 import type { CheckReport, ExerciseReport, Report } from './report.ts';
+import { conceptLine, hintCommandLine } from './terminal.ts';
 import { esc, hasTimeline, renderTimelineSvg, timelineEnd } from './timeline-svg.ts';
 
 const STATUS_MARK: Record<CheckReport['status'], string> = { pass: '✓', fail: '✗', error: '!' };
@@ -89,7 +90,7 @@ ${renderDiagnostics(exercise)}${stub ? `  <p class="note stub">Not started yet: 
 ${exercise.checks.map((check) => renderRow(exercise, check, details.includes(check))).join('\n')}
     </tbody>
   </table>
-${details.map((check) => renderFailure(exercise, check)).join('\n')}${passingWithTimeline.map((check) => renderPassing(exercise, check)).join('\n')}${exercise.hint && exercise.score < exercise.max ? `  <p class="exercise-hint">Stuck? A first hint: ${inline(exercise.hint)} <span class="dim"><code>npm run hint -- ${esc(exercise.id.slice(0, 2))}</code> shows the next one.</span></p>\n` : ''}</section>`;
+${details.map((check) => renderFailure(exercise, check)).join('\n')}${passingWithTimeline.map((check) => renderPassing(exercise, check)).join('\n')}${exercise.hint && exercise.score < exercise.max ? `  <p class="exercise-hint">Stuck? A first hint: ${inline(exercise.hint)} <span class="dim">${inline(hintCommandLine(exercise.id))}</span></p>\n` : ''}</section>`;
 }
 
 function renderDiagnostics(exercise: ExerciseReport): string {
@@ -120,7 +121,7 @@ function renderRow(exercise: ExerciseReport, check: CheckReport, detailed: boole
 function renderFailure(exercise: ExerciseReport, check: CheckReport): string {
   return `  <article class="check ${check.status}" id="${anchor(exercise.id, check.id)}" data-check="${esc(check.id)}" data-status="${check.status}">
     <h3><span class="mark">${STATUS_MARK[check.status]}</span> ${STATUS_WORD[check.status]}: ${esc(check.title)} <span class="points">${check.points} pt${check.points === 1 ? '' : 's'}</span></h3>
-${check.concept ? `    <p class="concept">This is ${inline(check.concept)}.</p>\n` : ''}    <pre class="message">${esc(check.message)}</pre>
+${check.concept ? `    <p class="concept">${inline(conceptLine(check.concept))}</p>\n` : ''}    <pre class="message">${esc(check.message)}</pre>
 ${renderTimelines(check)}${check.hint ? `    <p class="hint"><strong>Hint:</strong> ${inline(check.hint)}</p>\n` : ''}  </article>`;
 }
 

@@ -46,10 +46,20 @@ function renderExercise(exercise: ExerciseReport, chalk: ChalkInstance, showPass
     lines.push(
       '',
       chalk.cyan(`    Stuck? A first hint: ${exercise.hint}`),
-      chalk.dim(`    npm run hint -- ${exercise.id.slice(0, 2)} shows the next one.`),
+      chalk.dim(`    ${hintCommandLine(exercise.id)}`),
     );
   }
   return lines;
+}
+
+/** The line that names the idea behind a failing check: `Concept: the classic \`await\` in a loop.` */
+export function conceptLine(concept: string): string {
+  return `Concept: ${concept}.`;
+}
+
+/** Where the exercise's own hints are, under "Stuck?" (the command in backticks, as hints write code). */
+export function hintCommandLine(exerciseId: string): string {
+  return `\`npm run hint -- ${exerciseId.slice(0, 2)}\` shows the exercise's hints, one at a time.`;
 }
 
 /** In the student template: `2 hidden checks (3 points) are graded when you push.` */
@@ -107,7 +117,7 @@ function renderFailures(exercise: ExerciseReport, chalk: ChalkInstance): string[
       '',
       `    ${chalk.red.bold(check.status === 'error' ? 'Error' : 'Failed')}: ${chalk.bold(check.title)}`,
     );
-    if (check.concept) lines.push(chalk.magenta(`    This is ${check.concept}.`));
+    if (check.concept) lines.push(chalk.magenta(`    ${conceptLine(check.concept)}`));
     lines.push(indent(check.message, 6));
     if (check.hint) lines.push(chalk.cyan(`      Hint: ${check.hint}`));
   }
