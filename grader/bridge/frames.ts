@@ -47,7 +47,8 @@ export class Frames {
   receive(): unknown {
     this.#fill(this.#header);
     const length = this.#header.readUInt32LE(0);
-    if (length > MAX_FRAME_BYTES) throw new ChannelClosed(`a frame of ${length} bytes (limit ${MAX_FRAME_BYTES})`);
+    if (length > MAX_FRAME_BYTES)
+      throw new ChannelClosed(`a frame of ${length} bytes (limit ${MAX_FRAME_BYTES})`);
     const body = Buffer.allocUnsafe(length);
     this.#fill(body);
     try {

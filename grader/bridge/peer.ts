@@ -218,15 +218,25 @@ export class Peer {
       case 'get':
         return Reflect.get(this.#object(message.target), this.#key(message.key));
       case 'set':
-        return Reflect.set(this.#object(message.target), this.#key(message.key), this.decode(message.value as Wire));
+        return Reflect.set(
+          this.#object(message.target),
+          this.#key(message.key),
+          this.decode(message.value as Wire),
+        );
       case 'has':
         return Reflect.has(this.#object(message.target), this.#key(message.key));
       case 'keys':
         return Reflect.ownKeys(this.#object(message.target)).filter((key) => typeof key === 'string');
       case 'describe': {
-        const descriptor = Reflect.getOwnPropertyDescriptor(this.#object(message.target), this.#key(message.key));
+        const descriptor = Reflect.getOwnPropertyDescriptor(
+          this.#object(message.target),
+          this.#key(message.key),
+        );
         if (!descriptor) return undefined;
-        return { enumerable: Boolean(descriptor.enumerable), value: 'value' in descriptor ? descriptor.value : undefined };
+        return {
+          enumerable: Boolean(descriptor.enumerable),
+          value: 'value' in descriptor ? descriptor.value : undefined,
+        };
       }
       case 'call': {
         const fn = this.#object(message.fn);
@@ -236,7 +246,8 @@ export class Peer {
       }
       case 'construct': {
         const fn = this.#object(message.fn);
-        if (typeof fn !== 'function') throw this.#breach('a construction of something that is not a function');
+        if (typeof fn !== 'function')
+          throw this.#breach('a construction of something that is not a function');
         return Reflect.construct(fn, this.#args(message.args));
       }
       case 'settle': {
@@ -262,7 +273,8 @@ export class Peer {
   encode(value: unknown, seen = new Map<object, number>()): Wire {
     if (value === null || value === undefined) return value;
     const type = typeof value;
-    if (type === 'boolean' || type === 'number' || type === 'string' || type === 'bigint') return value as Wire;
+    if (type === 'boolean' || type === 'number' || type === 'string' || type === 'bigint')
+      return value as Wire;
     if (type === 'symbol') {
       const name = WELL_KNOWN.find((known) => Symbol[known] === value);
       return { $: 'symbol', name: name ?? '' };
@@ -328,9 +340,13 @@ export class Peer {
       case 'raw':
         return wire.value;
       case 'fn':
-        return this.#cached(wire.id) ?? this.#register(wire.id, this.#functionProxy(wire.id, String(wire.name)));
+        return (
+          this.#cached(wire.id) ?? this.#register(wire.id, this.#functionProxy(wire.id, String(wire.name)))
+        );
       case 'ref':
-        return this.#cached(wire.id) ?? this.#register(wire.id, this.#objectProxy(wire.id, String(wire.className)));
+        return (
+          this.#cached(wire.id) ?? this.#register(wire.id, this.#objectProxy(wire.id, String(wire.className)))
+        );
       case 'promise':
         return this.#promise(wire.id).promise;
       case 'signal': {
@@ -394,7 +410,10 @@ export class Peer {
       props,
       hasCause: 'cause' in error,
       cause: 'cause' in error ? this.encode(error.cause, seen) : undefined,
-      errors: error instanceof AggregateError ? Array.from(error.errors, (item) => this.encode(item, seen)) : undefined,
+      errors:
+        error instanceof AggregateError
+          ? Array.from(error.errors, (item) => this.encode(item, seen))
+          : undefined,
     };
   }
 
@@ -441,7 +460,8 @@ export class Peer {
     const target = Object.defineProperty(function remote() {}, 'name', { value: name });
     return new Proxy(target, {
       ...this.#objectTraps(id, target),
-      apply: (_target, thisArg, args) => this.request('call', { fn: id, this: this.encode(thisArg), args: this.#encodeArgs(args) }),
+      apply: (_target, thisArg, args) =>
+        this.request('call', { fn: id, this: this.encode(thisArg), args: this.#encodeArgs(args) }),
       construct: (_target, args) =>
         this.request('construct', { fn: id, args: this.#encodeArgs(args) }) as object,
     });
@@ -515,7 +535,8 @@ export class Peer {
   #key(key: unknown): string | symbol {
     if (typeof key === 'string') return key;
     const decoded = this.decode(key as Wire);
-    if (typeof decoded !== 'symbol') throw this.#breach('a property key that is neither a string nor a symbol');
+    if (typeof decoded !== 'symbol')
+      throw this.#breach('a property key that is neither a string nor a symbol');
     return decoded;
   }
 
@@ -655,7 +676,10 @@ export class Peer {
     }
     if (!isMessage(message)) throw this.#breach('a message of no known shape');
     this.#hooks.received?.(message);
-    if (process.env.AWAITLINGS_BRIDGE_TRACE) process.stderr.write(`${process.pid} <- ${JSON.stringify(message, (_k, v) => typeof v === 'bigint' ? String(v) : v).slice(0, 200)}\n`);
+    if (process.env.AWAITLINGS_BRIDGE_TRACE)
+      process.stderr.write(
+        `${process.pid} <- ${JSON.stringify(message, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}\n`,
+      );
     return message;
   }
 

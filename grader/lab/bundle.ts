@@ -41,7 +41,9 @@ export async function bundleSubmission(options: BundleOptions): Promise<void> {
       logLevel: 'silent',
       write: true,
       // Bundled CommonJS packages call require(): give them one.
-      banner: { js: "import { createRequire as __awaitlingsRequire } from 'node:module'; const require = __awaitlingsRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __awaitlingsRequire } from 'node:module'; const require = __awaitlingsRequire(import.meta.url);",
+      },
       plugins: [confine(options)],
     });
   } catch (error) {

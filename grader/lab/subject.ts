@@ -5,7 +5,7 @@
  * Runs in the check workers.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,7 +202,12 @@ export class Subject {
     const subject = new Subject(options);
     try {
       const studentFile = join(subject.#scratch, 'student.mjs');
-      await bundleSubmission({ entry: options.file, outfile: studentFile, allowed: options.allowed, display: options.display });
+      await bundleSubmission({
+        entry: options.file,
+        outfile: studentFile,
+        allowed: options.allowed,
+        display: options.display,
+      });
       subject.#spawn(await runtimeBundle(), studentFile);
       return subject;
     } catch (error) {
@@ -249,7 +254,8 @@ export class Subject {
     const toSubject = join(this.#scratch, 'to-subject');
     const fromSubject = join(this.#scratch, 'from-subject');
     const made = spawnSync('mkfifo', [toSubject, fromSubject]);
-    if (made.status !== 0 || !existsSync(fromSubject)) throw new Error('awaitlings: could not make the subject channel (mkfifo)');
+    if (made.status !== 0 || !existsSync(fromSubject))
+      throw new Error('awaitlings: could not make the subject channel (mkfifo)');
     const out = openSync(toSubject, 'r+');
     const back = openSync(fromSubject, 'r+');
     this.#fds.push(out, back);
@@ -267,14 +273,25 @@ export class Subject {
         runtimeFile,
         studentFile,
       ],
-      { stdio: ['ignore', 'ignore', debug ? 'inherit' : 'ignore', out, back], env: debug ? { AWAITLINGS_BRIDGE_TRACE: process.env.AWAITLINGS_BRIDGE_TRACE } : {}, cwd: this.#scratch, detached: true },
+      {
+        stdio: ['ignore', 'ignore', debug ? 'inherit' : 'ignore', out, back],
+        env: debug ? { AWAITLINGS_BRIDGE_TRACE: process.env.AWAITLINGS_BRIDGE_TRACE } : {},
+        cwd: this.#scratch,
+        detached: true,
+      },
     );
     this.#child.on('error', () => {});
     const pid = this.#child.pid;
     if (!pid) throw new Error('awaitlings: could not start the subject process');
     this.#watchdog = new Worker(`(${watchdogThread.toString()})()`, {
       eval: true,
-      workerData: { shared: this.#flags.buffer, pid, wakeFd: back, memoryBytes: MEMORY_MB * 2 ** 20, pollMs: 25 },
+      workerData: {
+        shared: this.#flags.buffer,
+        pid,
+        wakeFd: back,
+        memoryBytes: MEMORY_MB * 2 ** 20,
+        pollMs: 25,
+      },
     });
     this.#watchdog.unref();
     this.#watchdog.on('error', () => {});
@@ -302,7 +319,8 @@ export class Subject {
     const why = LOST_REASONS[Atomics.load(this.#flags, LOST)];
     if (!why) return;
     const detail = Atomics.load(this.#flags, DETAIL);
-    const said = why === 'blocked' ? `${(detail / 1000).toFixed(1)} s` : why === 'memory' ? `${detail} MB` : 'it exited';
+    const said =
+      why === 'blocked' ? `${(detail / 1000).toFixed(1)} s` : why === 'memory' ? `${detail} MB` : 'it exited';
     throw this.#lose(new SubjectLost(why, said));
   }
 
@@ -351,17 +369,21 @@ export class Subject {
     if (!Number.isSafeInteger(id)) throw new ProtocolError(`a \`${message.op}\` note without an id`);
     switch (message.op) {
       case 'timer':
-        return this.#mirrorTimer(id, String(message.kind), Number(message.ms), message.lab === true);
+        this.#mirrorTimer(id, String(message.kind), Number(message.ms), message.lab === true);
+        return;
       case 'clear':
-        return this.#clearTimer(id);
+        this.#clearTimer(id);
+        return;
       case 'refresh': {
         const timer = this.#timers.get(id);
         if (!timer) return;
         this.#clearTimer(id);
-        return this.#mirrorTimer(id, timer.kind, timer.ms, timer.lab);
+        this.#mirrorTimer(id, timer.kind, timer.ms, timer.lab);
+        return;
       }
       case 'fetch':
-        return this.#startFetch(id, message);
+        this.#startFetch(id, message);
+        return;
       case 'fetch-abort':
         this.#fetches.get(id)?.controller.abort(new DOMException('This operation was aborted', 'AbortError'));
         this.#fetches.delete(id);
@@ -379,11 +401,13 @@ export class Subject {
   }
 
   #serve(message: Message & { k: 'req' }): unknown {
-    if (message.op !== 'listen' && message.op !== 'unlisten') throw new ProtocolError(`an unknown request \`${message.op}\``);
+    if (message.op !== 'listen' && message.op !== 'unlisten')
+      throw new ProtocolError(`an unknown request \`${message.op}\``);
     const peer = this.#peer as Peer;
     const signal = peer.decode(message.signal as never);
     const listener = peer.decode(message.listener as never) as EventListenerOrEventListenerObject;
-    if (!(signal instanceof AbortSignal)) throw new ProtocolError('a listener for something that is not a signal');
+    if (!(signal instanceof AbortSignal))
+      throw new ProtocolError('a listener for something that is not a signal');
     const capture = message.capture === true;
     if (message.op === 'listen') {
       signal.addEventListener('abort', listener, { capture, once: message.once === true });
@@ -433,12 +457,13 @@ export class Subject {
       return true;
     };
     // The checks' side's global fetch: the HTTP lab's, or a check's wrapper around it (one that records errors).
-    globalThis.fetch(url, {
-      method,
-      headers: headers as [string, string][],
-      body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null,
-      signal: relay.controller.signal,
-    })
+    globalThis
+      .fetch(url, {
+        method,
+        headers: headers as [string, string][],
+        body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : null,
+        signal: relay.controller.signal,
+      })
       .then(async (response) => {
         const head = {
           status: response.status,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { afterAll, inject } from 'vitest';
 import { type GradingContext, submissionFile } from '../context.ts';
 import { BundleError } from './bundle.ts';
@@ -37,7 +37,10 @@ const subjects = new Map<string, Promise<Loaded>>();
 
 afterAll(async () => {
   for (const loading of subjects.values()) {
-    await loading.then(({ subject }) => subject.close(), () => {});
+    await loading.then(
+      ({ subject }) => subject.close(),
+      () => {},
+    );
   }
   subjects.clear();
 });
@@ -48,7 +51,9 @@ afterAll(async () => {
  * loaded at collection time: a stub that throws, a syntax error or a module that throws at import fails the checks
  * with a message, and the report stays whole.
  */
-export async function loadSubmission<Api>(exerciseId: string): Promise<{ api: Api; file: string; subject: Subject }> {
+export async function loadSubmission<Api>(
+  exerciseId: string,
+): Promise<{ api: Api; file: string; subject: Subject }> {
   const file = submissionFile(gradingContext(), exerciseId);
   let loading = subjects.get(exerciseId);
   const current = loading && (await loading.catch(() => undefined));
@@ -69,7 +74,7 @@ async function startSubject(file: string): Promise<Loaded> {
   try {
     subject = await Subject.start({
       file,
-      allowed: [dirname(file), target, resolve(root, 'exercises')],
+      allowed: importableFolders(file, root, target),
       display: displayPath,
       lab: () => Lab.current,
     });
@@ -81,9 +86,32 @@ async function startSubject(file: string): Promise<Loaded> {
     return { subject, api: await subject.api() };
   } catch (error) {
     subject.close();
-    if (error instanceof SubjectLost) throw new SubmissionError(`Importing ${shown} failed: ${error.message}`);
+    if (error instanceof SubjectLost)
+      throw new SubmissionError(`Importing ${shown} failed: ${error.message}`);
     throw new SubmissionError(describeLoadError(error, file, shown));
   }
+}
+
+/**
+ * What the graded file may import, besides npm packages. The kit's own reference code (solutions, mistake and style
+ * fixtures) may import anything in the kit. A submission may import its own files (anything in the graded folder)
+ * and the kit's public exercise folder (the helpers it provides); the hostile fixtures also their shared code.
+ */
+function importableFolders(file: string, root: string, target: string): string[] {
+  const kit = (path: string) => resolve(root, path);
+  const reference = [kit('solutions'), kit('fixtures')];
+  if (reference.some((folder) => within(folder, file)) && !within(kit('fixtures/hostile'), file))
+    return [root];
+  const folders = [dirname(file), kit('exercises')];
+  // The student's other files, unless the run grades the kit's own reference folders around this submission.
+  if (!reference.some((folder) => within(folder, target))) folders.push(target);
+  if (within(kit('fixtures/hostile'), file)) folders.push(kit('fixtures/hostile/_shared'));
+  return folders;
+}
+
+function within(folder: string, path: string): boolean {
+  const inner = relative(folder, path);
+  return !inner.startsWith('..') && !isAbsolute(inner);
 }
 
 function describeLoadError(error: unknown, file: string, shown: string): string {

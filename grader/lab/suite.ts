@@ -168,7 +168,9 @@ export function defineSuite<Api>(exerciseId: string) {
 /** Why the subject was stopped during the check, as a failure for the student. */
 function lost(subject: Subject): CheckFailure | undefined {
   const reason = subject.lost;
-  return reason && new CheckFailure(reason.message, { concept: 'a process the grader had to stop', cause: reason });
+  return (
+    reason && new CheckFailure(reason.message, { concept: 'a process the grader had to stop', cause: reason })
+  );
 }
 
 /** Fails the check if the subject was stopped or the student's code asked for what no route offers. */

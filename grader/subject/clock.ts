@@ -75,7 +75,9 @@ export class SubjectClock {
   /** Registers a timer and announces it; `lab` timers belong to the runtime (never counted as left behind). */
   set(kind: TimerKind, callback: unknown, ms: unknown, args: unknown[], lab = false): number {
     if (typeof callback !== 'function') {
-      const error = new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
+      const error = new TypeError(
+        `The "callback" argument must be of type function. Received ${typeof callback}`,
+      );
       (error as { code?: string }).code = 'ERR_INVALID_ARG_TYPE';
       throw error;
     }
@@ -106,14 +108,13 @@ export class SubjectClock {
 
   /** Makes every timing API of this process follow this clock. */
   install(): void {
-    const clock = this;
     const timeout = (callback: unknown, ms?: unknown, ...args: unknown[]) =>
-      new Timeout(clock.set('timeout', callback, ms, args), clock);
+      new Timeout(this.set('timeout', callback, ms, args), this);
     const interval = (callback: unknown, ms?: unknown, ...args: unknown[]) =>
-      new Timeout(clock.set('interval', callback, ms, args), clock);
+      new Timeout(this.set('interval', callback, ms, args), this);
     const immediate = (callback: unknown, ...args: unknown[]) =>
-      new Timeout(clock.set('immediate', callback, 0, args), clock);
-    const clear = (handle?: unknown) => clock.clear(handle);
+      new Timeout(this.set('immediate', callback, 0, args), this);
+    const clear = (handle?: unknown) => this.clear(handle);
     const globals = {
       setTimeout: timeout,
       setInterval: interval,
@@ -124,21 +125,21 @@ export class SubjectClock {
     };
     Object.assign(globalThis, globals);
     Object.assign(require('node:timers'), globals);
-    const promises = timersPromises(clock);
+    const promises = timersPromises(this);
     Object.assign(require('node:timers/promises'), promises);
     Object.assign(require('node:timers/promises').scheduler, {
       wait: (ms: number, options?: { signal?: AbortSignal }) => promises.setTimeout(ms, undefined, options),
       yield: () => promises.setImmediate(),
     });
     syncBuiltinESMExports();
-    globalThis.Date = fakeDate(clock);
-    Object.defineProperty(performance, 'now', { value: () => clock.now - VIRTUAL_EPOCH, configurable: true });
+    globalThis.Date = fakeDate(this);
+    Object.defineProperty(performance, 'now', { value: () => this.now - VIRTUAL_EPOCH, configurable: true });
     AbortSignal.timeout = (ms: number): AbortSignal => {
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
         throw new RangeError(`The value of "delay" is out of range. Received ${String(ms)}`);
       }
       const controller = new AbortController();
-      clock.set(
+      this.set(
         'timeout',
         () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
         ms,

@@ -11,7 +11,9 @@ const require = createRequire(import.meta.url);
 
 function refusal(what: string): () => never {
   return () => {
-    const error = new Error(`${what} is not available while your code is graded: the grader owns the network.`);
+    const error = new Error(
+      `${what} is not available while your code is graded: the grader owns the network.`,
+    );
     (error as { code?: string }).code = 'ERR_ACCESS_DENIED';
     throw error;
   };
@@ -44,9 +46,14 @@ export function fence(): void {
   replace(dns, lookups, 'node:dns');
   replace(dns.promises, lookups, 'node:dns');
   replace(require('node:inspector'), ['open', 'url', 'waitForDebugger'], 'node:inspector');
-  replace(process as unknown as Record<string, unknown>, ['kill', '_kill', 'dlopen', '_debugProcess'], 'process');
+  replace(
+    process as unknown as Record<string, unknown>,
+    ['kill', '_kill', 'dlopen', '_debugProcess'],
+    'process',
+  );
   for (const name of ['WebSocket', 'EventSource']) {
-    if (name in globalThis) Object.defineProperty(globalThis, name, { value: refusal(name), configurable: false });
+    if (name in globalThis)
+      Object.defineProperty(globalThis, name, { value: refusal(name), configurable: false });
   }
   if (!process.env.AWAITLINGS_BRIDGE_TRACE) process.env = {};
 }

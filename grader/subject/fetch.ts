@@ -44,7 +44,8 @@ export class FetchRelay {
       const id = this.#nextId++;
       const pending: Pending = { resolve, reject, stopListening: () => {} };
       this.#pending.set(id, pending);
-      if (signal) pending.stopListening = listenLocally(signal, 'abort', () => this.#abort(id, signal.reason));
+      if (signal)
+        pending.stopListening = listenLocally(signal, 'abort', () => this.#abort(id, signal.reason));
       const send = (body: Uint8Array | null) => {
         if (!this.#pending.has(id)) return;
         this.#peer.notify('fetch', {

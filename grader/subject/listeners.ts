@@ -34,7 +34,10 @@ export interface Forwarding {
  */
 export function forwardAbortListeners(forwarding: Forwarding, runtimeFile: string): void {
   const fromNode = nodeCallerProbe(runtimeFile);
-  EventTarget.prototype.addEventListener = function addEventListener(this: EventTarget, ...args: Parameters<Add>) {
+  EventTarget.prototype.addEventListener = function addEventListener(
+    this: EventTarget,
+    ...args: Parameters<Add>
+  ) {
     const [type, listener, options] = args;
     if (type === 'abort' && listener && forwarding.isMirror(this) && !fromNode()) {
       if ((this as AbortSignal).aborted) return;
@@ -52,7 +55,11 @@ export function forwardAbortListeners(forwarding: Forwarding, runtimeFile: strin
   ) {
     const [type, listener, options] = args;
     if (type === 'abort' && listener && forwarding.isMirror(this)) {
-      forwarding.remove(this as AbortSignal, listener, typeof options === 'boolean' ? options : Boolean(options?.capture));
+      forwarding.remove(
+        this as AbortSignal,
+        listener,
+        typeof options === 'boolean' ? options : Boolean(options?.capture),
+      );
     }
     return apply(originalRemove, this, args);
   };

@@ -11,8 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { Frames } from '../bridge/frames.ts';
 import { type Message, Peer } from '../bridge/peer.ts';
 import { SubjectClock } from './clock.ts';
-import { FetchRelay } from './fetch.ts';
 import { fence } from './fence.ts';
+import { FetchRelay } from './fetch.ts';
 import { forwardAbortListeners, listenLocally } from './listeners.ts';
 
 const [runtimeFile, studentFile] = process.argv.slice(2);
@@ -53,7 +53,8 @@ relay.install();
 forwardAbortListeners(
   {
     isMirror: (target) => typeof target === 'object' && target !== null && mirrors.has(target),
-    add: (signal, listener, options) => peer.request('listen', { signal: peer.encode(signal), listener: peer.encode(listener), ...options }),
+    add: (signal, listener, options) =>
+      peer.request('listen', { signal: peer.encode(signal), listener: peer.encode(listener), ...options }),
     remove: (signal, listener, capture) =>
       peer.request('unlisten', { signal: peer.encode(signal), listener: peer.encode(listener), capture }),
   },
