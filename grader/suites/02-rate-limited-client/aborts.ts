@@ -36,9 +36,7 @@ export async function expectAbortedWaiterGone(
   const timeline = [...lab.http.timeline];
   const aborted = issued[1];
   demand(
-    aborted.status === 'rejected' &&
-      aborted.reason === reason &&
-      Math.abs((aborted.settledAt ?? 0) - abortAt) <= 1,
+    aborted.status === 'rejected' && aborted.reason === reason && aborted.settledAt === abortAt,
     () =>
       `With ${setting}, /r1 was waiting for ${waitingFor} when its signal aborted at ${abortAt} ms, so its get() ` +
       `should reject right then with signal.reason, but it ${aborted.status === 'pending' ? 'never settled' : `${aborted.status === 'fulfilled' ? 'resolved' : `rejected with ${show(aborted.reason)}`} at ${aborted.settledAt} ms`}.`,
@@ -51,7 +49,7 @@ export async function expectAbortedWaiterGone(
   );
   const next = timeline.find((record) => record.path === pathOf(2));
   demand(
-    finished && next && Math.abs(next.start - expectedStart) <= 1,
+    finished && next && next.start === expectedStart,
     () =>
       `With ${setting}, an aborted waiter should give up its place: without /r1, the request after /r0 started at ` +
       `${expectedStart} ms, so /r2 should start then too, but ${next ? `it started at ${next.start} ms` : 'it never started'}. ` +

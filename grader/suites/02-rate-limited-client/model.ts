@@ -2,7 +2,6 @@
  * What a correct rate-limited client would have done with a workload, computed from the requests' own starts and
  * ends, so one late start is reported once and does not shift every check after it.
  */
-import { TOLERANCE_MS } from '../../lab/index.ts';
 import type { Job } from './workload.ts';
 
 export interface Span {
@@ -22,8 +21,8 @@ export interface IdleSlot {
 
 /**
  * Finds a request that was waiting while fewer than `slots` requests were in flight (work conservation), looking at
- * the moment it was made and every moment a request ended while it waited. A slot taken again within
- * TOLERANCE_MS counts as taken.
+ * the moment it was made and every moment a request ended while it waited. Exact: virtual time has no drift, so a
+ * slot that frees at t is taken again at t.
  */
 export function findIdleSlot(
   jobs: readonly Job[],
@@ -34,15 +33,11 @@ export function findIdleSlot(
     const start = spans[i].start;
     if (start === undefined) continue;
     const moments = [job.at, ...spans.map((span) => span.end ?? Infinity)]
-      .filter((t) => t >= job.at && t < start - TOLERANCE_MS)
+      .filter((t) => t >= job.at && t < start)
       .sort((a, b) => a - b);
     for (const at of moments) {
       const inFlight = spans.filter(
-        (span, j) =>
-          j !== i &&
-          span.start !== undefined &&
-          span.start <= at + TOLERANCE_MS &&
-          (span.end ?? Infinity) > at,
+        (span, j) => j !== i && span.start !== undefined && span.start <= at && (span.end ?? Infinity) > at,
       ).length;
       if (inFlight < slots) return { request: i, at, inFlight };
     }
@@ -80,7 +75,8 @@ export interface LateStart {
 /**
  * Finds the first request (in the order they were made) that started later than the moment it was made, the
  * previous request's start, and the sliding window (at most `perWindow` starts in any `[t, t + windowMs)`)
- * allowed, given the starts before it.
+ * allowed, given the starts before it. Exact to the millisecond: a window closed at its end (`[t, t + windowMs]`, one
+ * millisecond late) is a late start.
  */
 export function findLateStart(
   jobs: readonly Job[],
@@ -110,7 +106,7 @@ export function findLateStart(
         `${perWindow} request${perWindow === 1 ? '' : 's'} had started in the ${windowMs} ms before it, the ` +
         `earliest of them at ${blocker} ms, so the window had room again at ${blocker} + ${windowMs} = ${allowedAt} ms`;
     }
-    if (start > allowedAt + TOLERANCE_MS) return { request: i, allowedAt, because };
+    if (start > allowedAt) return { request: i, allowedAt, because };
   }
   return undefined;
 }

@@ -233,7 +233,7 @@ check('queue-backpressure', async ({ api, lab }) => {
       getsDone.sort((a, b) => a - b);
       for (let k = maxSize; k < putsDone.length; k++) {
         demand(
-          putsDone[k] >= getsDone[k - maxSize] - 1,
+          putsDone[k] >= getsDone[k - maxSize],
           () =>
             `With maxSize ${maxSize}, put number ${k + 1} can only finish once get number ${k + 1 - maxSize} has ` +
             `made room (at ${getsDone[k - maxSize]} ms), but it finished at ${putsDone[k]} ms: the queue held ` +

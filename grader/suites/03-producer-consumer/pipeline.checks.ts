@@ -48,7 +48,7 @@ check('pipeline-exactly-once', async ({ api, lab }) => {
           `${missing.length > 0 ? `, so ${listItems(missing)} ${missing.length === 1 ? 'was' : 'were'} never handled` : ''}` +
           `${extra.length > 0 ? `${missing.length > 0 ? ' and' : ', so'} ${listItems(extra)} ${extra.length === 1 ? 'was' : 'were'} handled once too often` : ''}.` +
           probe.picture(),
-        { concept: 'exactly once' },
+        { concept: 'each item handled exactly once' },
       );
       const expected = probe.finished.map((call) => call.result);
       demand(

@@ -30,7 +30,7 @@ check('at-most-retries-plus-one', async ({ api, lab }) => {
         `${retries === 0 ? '' : 's'} (the first attempt plus ${retries} ${retries === 1 ? 'retry' : 'retries'}), ` +
         `but yours called it ${calls.length} time${calls.length === 1 ? '' : 's'} and ${outcome(settled)}.` +
         attemptsPicture(calls),
-      { concept: 'retries are the calls after the first' },
+      { concept: 'retries as the calls after the first' },
     );
     const numbers = calls.map((call) => call.attempt);
     demand(
@@ -47,7 +47,7 @@ check('at-most-retries-plus-one', async ({ api, lab }) => {
     () =>
       `Without options \`retries\` is 5, so an fn that always fails is called 6 times, but yours called it ` +
       `${calls.length} time${calls.length === 1 ? '' : 's'}.${attemptsPicture(calls)}`,
-    { concept: 'retries are the calls after the first' },
+    { concept: 'retries as the calls after the first' },
   );
 });
 
@@ -99,7 +99,7 @@ check('waits-grow-exponentially', async ({ api, lab }) => {
       : `the wait after attempt ${n} should be minDelayMs × factor^${n - 1} = ${msList([expected])}, but it was ${msList([wait])}`;
   };
   const defaults = { jitter: 'none' } as const;
-  await expectWaits(api, lab, defaults, 0, exponential(defaults), 'exponential backoff');
+  await expectWaits(api, lab, defaults, 0, exponential(defaults), { concept: 'exponential backoff' });
   const workload = fc.record({
     minDelayMs: fc.integer({ min: 1, max: 300 }),
     factor: fc.oneof(fc.constantFrom(1, 1.5, 2, 3), fc.double({ min: 1, max: 3, noNaN: true })),
@@ -110,7 +110,7 @@ check('waits-grow-exponentially', async ({ api, lab }) => {
     [workload],
     async ({ latency, ...rest }) => {
       const options = { ...rest, jitter: 'none', maxDelayMs: 1e9 } as const;
-      await expectWaits(api, lab, options, latency, exponential(options), 'exponential backoff');
+      await expectWaits(api, lab, options, latency, exponential(options), { concept: 'exponential backoff' });
     },
     {
       numRuns: 20,
@@ -134,7 +134,7 @@ check('waits-capped', async ({ api, lab }) => {
     { jitter: 'none', minDelayMs: 1000, factor: 3, retries: 4 },
   ] as const) {
     lab.reset();
-    await expectWaits(api, lab, options, 0, capped(options), 'capping the backoff');
+    await expectWaits(api, lab, options, 0, capped(options), { concept: 'capping the backoff' });
   }
   const workload = fc.record({
     minDelayMs: fc.integer({ min: 1, max: 500 }),
@@ -146,7 +146,7 @@ check('waits-capped', async ({ api, lab }) => {
     [workload],
     async (rest) => {
       const options = { ...rest, jitter: 'none' } as const;
-      await expectWaits(api, lab, options, 10, capped(options), 'capping the backoff');
+      await expectWaits(api, lab, options, 10, capped(options), { concept: 'capping the backoff' });
     },
     { numRuns: 15, describe: (rest) => `retry(fn${shown(rest)})` },
   );
@@ -226,7 +226,7 @@ check('jitter-within-bounds', async ({ api, lab }) => {
           ? undefined
           : `random() always returns ${options.random()}, so the wait after attempt ${n} should be ${msList([expected])}, but it was ${msList([wait])}`;
       },
-      'jitter',
+      { concept: 'jitter' },
     );
   }
   const workload = fc.record({
@@ -246,7 +246,7 @@ check('jitter-within-bounds', async ({ api, lab }) => {
       let next = 0;
       const random = () => randoms[next++ % randoms.length];
       const options = { minDelayMs, maxDelayMs: minDelayMs + extra, factor: 1, jitter, retries, random };
-      await expectWaits(api, lab, options, latency, bounds(options), 'jitter');
+      await expectWaits(api, lab, options, latency, bounds(options), { concept: 'jitter' });
     },
     {
       numRuns: 20,
@@ -257,7 +257,9 @@ check('jitter-within-bounds', async ({ api, lab }) => {
 
   lab.reset();
   const options = { minDelayMs: 1000, maxDelayMs: 1000, factor: 1 };
-  const calls = await expectWaits(api, lab, options, 0, bounds({ ...options, jitter: 'full' }), 'jitter');
+  const calls = await expectWaits(api, lab, options, 0, bounds({ ...options, jitter: 'full' }), {
+    concept: 'jitter',
+  });
   const waits = waitsOf(calls);
   demand(
     waits.length > 1 && Math.max(...waits) - Math.min(...waits) > 1,

@@ -71,7 +71,7 @@ export async function expectWaits(
   options: Options,
   latency: number,
   rule: (n: number, wait: number) => string | undefined,
-  concept: string,
+  { concept }: { concept: string },
 ): Promise<Call[]> {
   const { fn, calls } = scripted(lab, { latency });
   const label = `retry(fn${shown(options)})`;
