@@ -30,6 +30,18 @@ export interface ExerciseSpec {
   readonly points: number;
   /** Progressive hints, gentlest first (`npm run hint`). */
   readonly hints: readonly string[];
+  /**
+   * How the kit's lists of exercises introduce it, in Markdown: README.md's table and the student guide's learning
+   * path are generated from here (`npm run new -- --lists`). Verify requires it.
+   */
+  readonly about?: {
+    /** What it teaches, in one line: README.md's table. */
+    readonly summary: string;
+    /** What a student learns, in a sentence or two: the learning path in docs/student-guide.md. */
+    readonly learn: string;
+    /** Its counterparts in Python's asyncio. */
+    readonly asyncio: string;
+  };
   readonly checks: readonly CheckSpec[];
   /**
    * Hidden checks left out of this copy of the kit: the student template (`npm run export`) drops them and records
@@ -49,6 +61,13 @@ export const manifest = [
       '`Promise.allSettled` never rejects; `Promise.all` rejects on the first failure. Turn each failure into an Outcome inside its own promise and either works.',
       'Give every request its own AbortController (or `AbortSignal.any([signal, AbortSignal.timeout(ms)])`) so a timeout really stops it.',
     ],
+    about: {
+      summary:
+        'start first, await later; `Promise.all`/`allSettled`/`any`; timeouts that cancel; completion order',
+      learn:
+        'start work first, await later; `Promise.all` / `allSettled` / `any`; timeouts that really cancel (`AbortController`, `AbortSignal.timeout`); results in completion order with an async generator',
+      asyncio: '`gather`, `wait_for`, `as_completed`, `wait(FIRST_COMPLETED)`',
+    },
     checks: [
       {
         id: 'starts-all-at-once',
@@ -149,6 +168,12 @@ export const manifest = [
       'Release in a `finally`, and make each release function work once (a flag in its closure). An aborted waiter must leave the queue, or the permit a release hands it is lost.',
       'For the window, a second Semaphore of `maxPerWindow` permits whose release you schedule `windowMs` after each start works; so does a list of recent start times plus one timer to the next allowed start. Take the slot first, then the window, so the window counts real starts.',
     ],
+    about: {
+      summary: 'a FIFO semaphore; at most N in flight and N starts per sliding window',
+      learn:
+        'a semaphore built from promises: waiting without burning CPU, first come first served, giving up a place on abort; "at most N at once" and "at most N per window" together',
+      asyncio: '`asyncio.Semaphore`',
+    },
     checks: [
       {
         id: 'semaphore-counts',
@@ -247,6 +272,13 @@ export const manifest = [
       'An aborted waiter must leave its queue before anything else can be handed to it: keep each waiter as an object, remove it in the abort listener, and remove the listener when it is served.',
       'For runPipeline: one task per producer (`for await` reads sync and async iterables alike) and one per consumer. When every producer is done, close() the queue: each consumer then stops by itself when get() rejects, however many there are. Keep the first error, abort an internal AbortController that every put and get listens to, wait for all tasks, then reject.',
     ],
+    about: {
+      summary:
+        'a bounded queue with back-pressure, `join`/`taskDone`, close, abort; a pipeline that always finishes',
+      learn:
+        'a bounded queue: back-pressure (a full queue makes producers wait), closing and draining, cancelling everyone cleanly',
+      asyncio: '`asyncio.Queue`, `task_done`, `join`, `TaskGroup`',
+    },
     checks: [
       {
         id: 'queue-fifo',
@@ -345,6 +377,12 @@ export const manifest = [
       'Mark a URL as seen the moment you discover it (after `new URL(href)` and dropping `hash`), before it waits in any queue; then a link found on five pages is queued once.',
       'Per host, remember when the last request started and the earliest next start: `max(lastStart + delay, end of any Retry-After pause)`. One timer for the earliest of those wakes the scheduler. Retry-After is whole seconds or an HTTP-date (`Date.parse(value) - Date.now()`).',
     ],
+    about: {
+      summary: 'per-host spacing, global concurrency, robots.txt (RFC 9309), `Retry-After`',
+      learn:
+        'a scheduler: many hosts in parallel, one host spaced out, a global concurrency limit, robots.txt and `Retry-After`',
+      asyncio: 'a crawler on `Semaphore` + `Queue` + `sleep`',
+    },
     checks: [
       {
         id: 'robots-once-first',
@@ -444,6 +482,12 @@ export const manifest = [
       'Sleep with a promise around setTimeout that also listens to the signal: on abort, clear the timer, remove the listener and reject with `signal.reason`. Keep the error you caught and rethrow that very object when you give up.',
       'For fetchWithRetry, turn a retryable status into a "try again" decision without losing the response: you need it back when retries run out. Retry-After is either whole seconds or an HTTP-date (`Date.parse`), measured from when the response arrived.',
     ],
+    about: {
+      summary: 'exponential delays with cap and jitter, honest errors, abort, `Retry-After`',
+      learn:
+        'waiting before trying again: exponential delays with a cap and jitter, giving up with the real error, stopping at once on abort',
+      asyncio: 'a loop around `asyncio.sleep` (or the `tenacity` library)',
+    },
     checks: [
       {
         id: 'at-most-retries-plus-one',

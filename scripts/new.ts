@@ -1,33 +1,43 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `npm run new -- <slug> [--title <title>]`
+ * `npm run new -- --lists`
  *
  * Scaffolds exercise `NN-<slug>` (NN: the next free number): a stub with TODOs, a README, a reference solution,
  * a suite with one real check written with the lab, a manifest entry and an empty mistakes folder. The exercise shows
  * up in `npm run grade` and `npm run verify` at once; verify fails on its placeholders until they are written.
+ * It also rewrites the kit's lists of exercises (README.md's table, the student guide's learning path, the totals)
+ * from the manifest; `--lists` does only that, after the manifest was edited by hand.
  * See docs/authoring.md for what to do next.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chalk } from 'zx';
+import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
+import { staleLists, writeLists } from '../grader/node/kit-lists.ts';
 import { exerciseOfSuiteFile } from '../grader/node/suite-files.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run new -- <slug> [--title <title>]
+       npm run new -- --lists
 
   slug             kebab-case name, e.g. circuit-breaker; the exercise becomes NN-<slug>
-  --title <title>  the title students read (default: a placeholder verify refuses until you write one)`;
+  --title <title>  the title students read (default: a placeholder verify refuses until you write one)
+  --lists          scaffold nothing: rewrite the lists of exercises in README.md and docs/student-guide.md
+                   from grader/manifest.ts (after editing a title, an \`about\` or points there)`;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MANIFEST_END = '] as const satisfies';
 
-const args = parseArgs(USAGE, { string: ['title'] });
+const args = parseArgs(USAGE, { string: ['title'], boolean: ['lists'] });
 
 /** The files written for a new exercise, relative to the kit. */
 interface Scaffold {
   id: string;
   files: string[];
+  /** Its manifest entry, as appended to grader/manifest.ts. */
+  spec: ExerciseSpec;
 }
 
 /** Writes exercise `NN-<slug>` into the kit at `root` and appends it to the manifest. */
@@ -62,8 +72,9 @@ function scaffoldExercise(root: string, slug: string, title?: string): Scaffold 
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text, { flag: 'wx' });
   }
-  writeFileSync(manifestFile, manifest.replace(MANIFEST_END, `${entry(id, title)}${MANIFEST_END}`));
-  return { id, files: [...Object.keys(files), 'grader/manifest.ts'] };
+  const spec = entry(id, title);
+  writeFileSync(manifestFile, manifest.replace(MANIFEST_END, `${entryText(spec)}${MANIFEST_END}`));
+  return { id, files: [...Object.keys(files), 'grader/manifest.ts'], spec };
 }
 
 function list(folder: string): string[] {
@@ -167,18 +178,46 @@ check('resolves-after-delay', async ({ api, lab }) => {
 `;
 }
 
-function entry(id: string, title?: string): string {
-  return `  {
-    id: '${id}',
-    title: ${quote(title ?? PLACEHOLDER_TITLE)},
+function entry(id: string, title?: string): ExerciseSpec {
+  return {
+    id,
+    title: title ?? PLACEHOLDER_TITLE,
     points: 20,
     hints: ['TODO: the gentlest hint first, then more direct ones.'],
+    about: {
+      summary: 'TODO: what it teaches, in one line (README.md)',
+      learn: 'TODO: what a student learns, in a sentence or two (docs/student-guide.md)',
+      asyncio: 'TODO: its counterparts in Python asyncio',
+    },
     checks: [
       {
         id: 'resolves-after-delay',
         title: 'delay() - resolves with its value after ms of virtual time',
         points: 20,
         hint: 'TODO: what to look at when this check fails.',
+      },
+    ],
+  };
+}
+
+function entryText(spec: ExerciseSpec): string {
+  const [check] = spec.checks;
+  return `  {
+    id: '${spec.id}',
+    title: ${quote(spec.title)},
+    points: ${spec.points},
+    hints: [${spec.hints.map(quote).join(', ')}],
+    about: {
+      summary: ${quote(spec.about!.summary)},
+      learn: ${quote(spec.about!.learn)},
+      asyncio: ${quote(spec.about!.asyncio)},
+    },
+    checks: [
+      {
+        id: '${check.id}',
+        title: ${quote(check.title)},
+        points: ${check.points},
+        hint: ${quote(check.hint)},
       },
     ],
   },
@@ -194,15 +233,28 @@ function main(): void {
     console.log(USAGE);
     return;
   }
+  const exercises = manifest as readonly ExerciseSpec[];
+  if (args.lists) {
+    if (args._.length > 0) throw new UsageError('`--lists` scaffolds nothing: give it no slug.');
+    const changed = writeLists(ROOT, exercises);
+    console.log(
+      changed.length > 0 ? `Rewrote the lists in ${changed.join(', ')}.` : 'The lists are up to date.',
+    );
+    return;
+  }
   if (args._.length !== 1) throw new UsageError('Name the exercise: one kebab-case slug.');
-  const { id, files } = scaffoldExercise(ROOT, String(args._[0]), args.title);
+  // Before writing anything: the lists' markers must be where the new exercise will be listed.
+  staleLists(ROOT, exercises);
+  const { id, files, spec } = scaffoldExercise(ROOT, String(args._[0]), args.title);
+  const lists = writeLists(ROOT, [...exercises, spec]);
   console.log(chalk.green(`Created exercise ${id}:`));
-  for (const file of files) console.log(`  ${file}`);
+  for (const file of [...files, ...lists]) console.log(`  ${file}`);
   console.log(`
 Next (docs/authoring.md walks through each step):
   1. Write the task in exercises/${id}/README.md and the API in exercises/${id}/index.ts (stub) and
      solutions/${id}/index.ts (reference).
-  2. Replace the TODO title and hints of \`${id}\` in grader/manifest.ts; split its 20 points over its checks.
+  2. Replace the TODO title, hints and \`about\` of \`${id}\` in grader/manifest.ts; split its 20 points over
+     its checks; then npm run new -- --lists (README.md's table and the learning path show them).
   3. Write the checks in grader/suites/${id}.test.ts, and plausible mistakes in fixtures/mistakes/${id}/.
   4. npm run grade -- ${id.slice(0, 2)} --target solutions   (full marks)
      npm run verify -- ${id.slice(0, 2)}                      (fails until the placeholders are gone)`);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
+import { staleLists } from './kit-lists.ts';
 import { loadMistakes, type Mistake } from './mistakes.ts';
 import type { CheckStatus, Report } from './report.ts';
 import { Grader, KIT_ROOT, type SuiteFileRun } from './run.ts';
@@ -105,6 +106,7 @@ export async function verifyKit(options: VerifyOptions = {}): Promise<VerifyResu
     problems.push(...checkManifestText(exercise), ...checkFiles(root, exercise));
   }
   if (!options.exercises) problems.push(...checkOrphanSuites(root, all));
+  problems.push(...checkLists(root, all));
   const catalog = new Map<string, Mistake[]>();
   for (const id of ids) {
     try {
@@ -324,6 +326,10 @@ export function checkManifestText(exercise: ExerciseSpec): Problem[] {
   const texts: Array<[string, string]> = [
     ['the title', exercise.title],
     ...exercise.hints.map((hint, i): [string, string] => [`hint ${i + 1}`, hint]),
+    ...Object.entries(exercise.about ?? {}).map(([key, text]): [string, string] => [
+      `\`about.${key}\``,
+      text,
+    ]),
     ...exercise.checks.flatMap(
       (check): Array<[string, string]> => [
         [`the title of \`${check.id}\``, check.title],
@@ -331,13 +337,21 @@ export function checkManifestText(exercise: ExerciseSpec): Problem[] {
       ],
     ),
   ];
-  return texts
+  const problems = texts
     .filter(([, text]) => PLACEHOLDER.test(text) || text.trim() === '')
     .map(([what, text]) => ({
       exercise: exercise.id,
       criterion: 'manifest' as const,
       message: `${where}: ${what} is ${text.trim() === '' ? 'empty' : `a placeholder ("${text.trim()}")`}; write what a student should read`,
     }));
+  if (!exercise.about) {
+    problems.push({
+      exercise: exercise.id,
+      criterion: 'manifest',
+      message: `${where} has no \`about\` (summary, learn, asyncio): the README's table and the learning path introduce it with them`,
+    });
+  }
+  return problems;
 }
 
 /** The stub (with its TODOs), its README, the solution and the suite are where the manifest says. */
@@ -401,6 +415,21 @@ export function checkSuiteAgreement(exercise: ExerciseSpec, files: readonly Suit
     }
   }
   return problems;
+}
+
+/** README.md's table and the learning path, generated from the manifest, must be up to date. */
+export function checkLists(root: string, exercises: readonly ExerciseSpec[]): Problem[] {
+  let stale: string[];
+  try {
+    stale = staleLists(root, exercises);
+  } catch (error) {
+    return [{ exercise: 'kit', criterion: 'files', message: (error as Error).message }];
+  }
+  return stale.map((file) => ({
+    exercise: 'kit',
+    criterion: 'files' as const,
+    message: `${file}: its list of exercises no longer matches grader/manifest.ts; npm run new -- --lists rewrites it`,
+  }));
 }
 
 /** Suite files whose exercise the manifest does not declare: they would never be graded. */

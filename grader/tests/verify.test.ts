@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
 import { copyKit } from '../node/kit-files.ts';
+import { totals } from '../node/kit-lists.ts';
 import type { Report } from '../node/report.ts';
 import { Grader, KIT_ROOT } from '../node/run.ts';
 import {
@@ -174,7 +175,7 @@ describe('npm run verify on a scratch copy of the kit', { timeout: 300_000 }, ()
       'the reference solution solutions/01-fetch-all/index.ts fails `failures-become-outcomes`',
     );
     expect(result.output).toContain('Not checked in this run: lint and types');
-    expect(result.output).toMatch(/^01-fetch-all +✓ +✓ +– +– +✓ +✗ 1 /m);
+    expect(result.output).toMatch(/^01-fetch-all +✓ +✓ +– +– +✓ +✗ \d+ /m);
   });
 
   test('fails naming a stub that passes checks', () => {
@@ -291,6 +292,16 @@ describe('npm run new', { timeout: 300_000 }, () => {
     expect(created.status, created.output).toBe(0);
     expect(created.output).toContain(`Created exercise ${id}`);
     expect(npm(kit, 'new', '--', 'demo').status).toBe(2);
+    // The lists of exercises show it at once, and agree with the manifest it was appended to.
+    for (const [file, link] of [
+      ['README.md', `exercises/${id}/README.md`],
+      ['docs/student-guide.md', `../exercises/${id}/README.md`],
+    ]) {
+      const text = readFileSync(join(kit, file), 'utf8');
+      expect(text).toContain(`[TODO: the title students read](${link})`);
+      expect(text).toContain(`${totals([...exercises, exercises[0]])}`);
+    }
+    expect(npm(kit, 'new', '--', '--lists').output).toContain('The lists are up to date.');
 
     const graded = npm(kit, 'grade', '--', 'demo', '--json', 'r.json');
     expect(graded.status, graded.output).toBe(0);
