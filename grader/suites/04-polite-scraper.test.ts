@@ -217,6 +217,21 @@ check('report-matches-site', async ({ api, lab }) => {
     { shape, delay: [300, 600], slots: [1, 4], runs: 10 },
     ({ report, model }) => compareReport(report, model.expected(), lab.http.timeline),
   );
+
+  lab.reset();
+  const label = 'crawl([], { userAgent })';
+  const empty = readReport(await lab.run(() => api.crawl([], { userAgent: UA }), { label }), label);
+  demand(
+    empty.pages.length === 0 &&
+      empty.skipped.length === 0 &&
+      lab.http.timeline.length === 0 &&
+      lab.now() === 0,
+    () =>
+      `${label} has nothing to crawl: it should resolve at once with { pages: [], skipped: [] } and send nothing, ` +
+      `but it resolved at ${lab.now()} ms with ${empty.pages.length} page(s) and ${empty.skipped.length} skipped ` +
+      `URL(s), having sent ${lab.http.timeline.length} request(s).`,
+    { concept: 'a crawl report' },
+  );
 });
 
 check('max-pages', async ({ api, lab }) => {
@@ -319,7 +334,7 @@ check('retry-after', async ({ api, lab }) => {
         `${status} and \`links: []\`, but your crawler requested it ${times(hits)} and ${
           page ? `listed it with status ${page.status}` : `did not list it in \`pages\``
         }.${picture(lab.http.timeline)}`,
-      { concept: 'Retry-After: delta-seconds or an HTTP-date' },
+      { concept: 'Retry-After as delta-seconds or an HTTP-date' },
     );
   }
 });

@@ -37,7 +37,7 @@ export function expectRobotsFirst(lab: Lab): void {
         `crawler requested it ${times(robots.length)} (at ${listMs(robots.map((record) => record.start))}). ` +
         'Keep one promise per host and let every page wait for the same one.' +
         picture(records),
-      { concept: 'fetching a shared resource once: cache the promise, not the result' },
+      { concept: 'fetching a shared resource once (cache the promise, not the result)' },
     );
     const pages = records.filter((record) => !isRobots(record));
     if (pages.length === 0) continue;
@@ -202,6 +202,8 @@ export function expectBudget(lab: Lab, run: CrawlRun): void {
 export function expectRetryAfter(lab: Lab, report: Reported, pauses: readonly Pause[], gapMs: number): void {
   const timeline = lab.http.timeline;
   const onA = timeline.filter((record) => record.origin === A);
+  // Every pause, the one asked for on a page's last try included: the server asked the host to rest.
+  // Every pause, the one asked for on a page's last try included: the server asked the host to rest.
   for (const pause of pauses) {
     const during = onA.find(
       (record) => record.start > pause.from && record.start < pause.until - TOLERANCE_MS,
@@ -214,7 +216,7 @@ export function expectRetryAfter(lab: Lab, report: Reported, pauses: readonly Pa
         `${date ? ` (an HTTP-date: ${pause.until - pause.from} ms later)` : ''}, so ${A} should rest until ` +
         `${pause.until} ms, but your crawler requested ${during?.path} there at ${during?.start} ms.` +
         picture(timeline, { at: during?.start ?? 0, note: 'too early' }),
-      { concept: 'Retry-After: delta-seconds or an HTTP-date' },
+      { concept: 'Retry-After as delta-seconds or an HTTP-date' },
     );
   }
   for (const url of [`${A}/a1`, `${A}/a2`]) {
@@ -253,6 +255,20 @@ export function expectRetryAfter(lab: Lab, report: Reported, pauses: readonly Pa
             : 'did not report it'
       }.${picture(timeline)}`,
     { concept: 'a bounded number of tries' },
+  );
+  const firstTry = new Map<string, number>();
+  for (const record of timeline) if (!firstTry.has(record.url)) firstTry.set(record.url, record.start);
+  const misplaced = report.pages.findIndex(
+    (page, i) => i > 0 && (firstTry.get(report.pages[i - 1].url) ?? 0) > (firstTry.get(page.url) ?? 0),
+  );
+  demand(
+    misplaced === -1,
+    () =>
+      `A retried page keeps the place of its first try in \`pages\`, but yours lists ` +
+      `${report.pages[misplaced - 1].url} (first tried at ${firstTry.get(report.pages[misplaced - 1].url)} ms) before ` +
+      `${report.pages[misplaced].url} (first tried at ${firstTry.get(report.pages[misplaced].url)} ms). Record a ` +
+      `page's place when its first try starts.${picture(timeline)}`,
+    { concept: 'results in start order, not completion order' },
   );
   const [first] = pauses;
   const others = timeline.filter(

@@ -321,8 +321,14 @@ export function mountRetrySite(lab: Lab): { site: Site; pauses: Pause[] } {
   // An HTTP-date has whole seconds: ask for the first whole second at least 3 s after the response.
   const inThreeSeconds = (arrival: number) =>
     new Date(Math.ceil((arrival + 3000) / 1000) * 1000).toUTCString();
-  busyThen(`${A}/a2`, 1, 503, inThreeSeconds, ['/a3']);
+  busyThen(`${A}/a2`, 1, 503, inThreeSeconds, ['/a3', '/a4']);
   busyThen(`${A}/a3`, 3, 429, () => '10', []);
+  // /a3's last try asks for a pause too, and that pause holds. Something on A must be waiting then, whichever goes
+  // first after a pause, the retry or the next page: /a4 (found with /a3) if it waits behind /a3's tries, else
+  // /a5, which slow /a4 links to once /a3's last pause has begun.
+  const html = { 'content-type': 'text/html' };
+  lab.http.route(`${A}/a4`, { latency: 15_000, body: pageHtml(`${A}/a4`, ['/a5']), headers: html });
+  lab.http.route(`${A}/a5`, { latency: 20, body: pageHtml(`${A}/a5`, []), headers: html });
   return { site, pauses };
 }
 
