@@ -11,7 +11,16 @@ export interface GradingContext {
   seed: number;
   /** Exercise id → absolute file graded instead of `<target>/<id>/index.ts` (mistake fixtures). */
   files: Record<string, string>;
+  /**
+   * Where student code runs: `'worker'` imports it into the check worker, under the worker's guard (the default);
+   * `'subject'` runs it in a process of its own (grader/lab/subject.ts) and the checks talk to it over the bridge.
+   * @default 'worker'
+   */
+  isolation?: Isolation;
 }
+
+/** Where student code runs while it is graded (see `GradingContext.isolation`). */
+export type Isolation = 'worker' | 'subject';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,12 +1,15 @@
 /// <reference types="vite/client" />
 import { test } from 'vitest';
-import { checkSeed } from '../context.ts';
+import { checkSeed, submissionFile } from '../context.ts';
 import { type CheckSpec, findExercise } from '../manifest.ts';
 import { CheckFailure, show } from './failure.ts';
+import { HttpLab } from './http.ts';
 import { Lab } from './lab.ts';
 import type { Subject } from './subject.ts';
+import { loadInSubject } from './subject-submission.ts';
 import { displayPath, gradingContext, loadSubmission, SubmissionError } from './submission.ts';
 import type { RequestRecord } from './timeline.ts';
+import { WorkerGuard } from './watchdog.ts';
 
 /**
  * One bar on a timeline that is not an HTTP request: a task, a queue put or get, a wait, a retry attempt.
@@ -47,6 +50,8 @@ export interface CheckMeta extends TimelineData {
   concept?: string;
   /** What the reference behaviour does with the same workload, drawn beside the student's run. */
   expected?: TimelineData & { note?: string };
+  /** The worker guard's signature on a check that passed; the grading process counts a pass only with a valid one. */
+  seal?: string;
 }
 
 /** What a check cost, for `npm run bench`. */
@@ -88,6 +93,9 @@ export async function includeHiddenChecks(exerciseId: string): Promise<void> {
     declaring = undefined;
   }
 }
+
+/** Exercise id → whether a check already loaded the student's module: a crash while loading it fails every check. */
+const imported = new Set<string>();
 
 /** Handed to every check. */
 export interface CheckContext<Api> {
@@ -133,31 +141,50 @@ export function defineSuite<Api>(exerciseId: string) {
     test(id, { timeout: options.timeoutMs ?? 10_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
       task,
     }) => {
-      const context = gradingContext();
-      const { api, file, subject } = await loadSubmission<Api>(exerciseId);
-      const lab = Lab.open({
-        seed: checkSeed(context.seed, exerciseId, id),
-        reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
-      });
+      // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
+      // the check only if it passed with the grader's world intact (watchdog.ts).
+      const guard = WorkerGuard.current();
       try {
-        await body({ api, lab, file: displayPath(file) });
-        assertUntouched(lab, subject);
-      } catch (error) {
-        // A subject that was stopped explains whatever else went wrong: say it first.
-        const failure = lost(subject) ?? explain(error, spec, displayPath(file));
-        const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
-        const drawn = failure instanceof CheckFailure ? failure : undefined;
-        task.meta.awaitlings = {
-          concept: drawn?.concept,
-          timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
-          spans: drawn?.spans && structuredClone(drawn.spans),
-          marker: drawn?.marker,
-          expected: drawn?.expected && structuredClone(drawn.expected),
-        };
-        throw failure;
+        guard?.enter(id, imported.has(exerciseId) ? 'check' : 'import');
+        const context = guard?.context ?? gradingContext();
+        if (guard)
+          expectGradedFile(submissionFile(gradingContext(), exerciseId), submissionFile(context, exerciseId));
+        const { api, file, subject } =
+          context.isolation === 'subject'
+            ? await loadInSubject<Api>(exerciseId)
+            : { ...(await loadSubmission<Api>(exerciseId)), subject: undefined };
+        imported.add(exerciseId);
+        if (guard) expectGradedFile(file, submissionFile(context, exerciseId));
+        guard?.enter(id, 'check');
+        const lab = Lab.open({
+          seed: checkSeed(context.seed, exerciseId, id),
+          reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
+        });
+        try {
+          await body({ api, lab, file: displayPath(file) });
+          assertUntouched(lab, guard);
+          const stopped = lost(subject);
+          if (stopped) throw stopped;
+        } catch (error) {
+          // A stopped subject, or tampering, explains whatever else went wrong: say it first.
+          const failure = lost(subject) ?? tampering(lab, guard) ?? explain(error, spec, displayPath(file));
+          const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
+          const drawn = failure instanceof CheckFailure ? failure : undefined;
+          task.meta.awaitlings = {
+            concept: drawn?.concept,
+            timeline: timeline.length > 0 ? structuredClone(timeline) : undefined,
+            spans: drawn?.spans && structuredClone(drawn.spans),
+            marker: drawn?.marker,
+            expected: drawn?.expected && structuredClone(drawn.expected),
+          };
+          throw failure;
+        } finally {
+          task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
+          lab.close();
+        }
+        if (guard) task.meta.awaitlings = { ...task.meta.awaitlings, seal: guard.seal(exerciseId, id) };
       } finally {
-        task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
-        lab.close();
+        guard?.leave(id);
       }
     });
   }
@@ -165,18 +192,41 @@ export function defineSuite<Api>(exerciseId: string) {
   return { check, exercise };
 }
 
+/** Refuses to grade another file than the one the run asked for (student code can reach vitest's context). */
+function expectGradedFile(loaded: string, expected: string): void {
+  if (loaded === expected) return;
+  throw new SubmissionError(
+    `Your code pointed the grader at another file (${displayPath(loaded)} instead of ${displayPath(expected)}), ` +
+      "so nothing was graded. Leave the grader's settings alone.",
+  );
+}
+
 /** Why the subject was stopped during the check, as a failure for the student. */
-function lost(subject: Subject): CheckFailure | undefined {
-  const reason = subject.lost;
+function lost(subject: Subject | undefined): CheckFailure | undefined {
+  const reason = subject?.lost;
   return (
     reason && new CheckFailure(reason.message, { concept: 'a process the grader had to stop', cause: reason })
   );
 }
 
-/** Fails the check if the subject was stopped or the student's code asked for what no route offers. */
-function assertUntouched(lab: Lab, subject: Subject): void {
-  const stopped = lost(subject);
-  if (stopped) throw stopped;
+/** What the student's code did to the lab or the grader's world during the check, if anything. */
+function tampering(lab: Lab, guard: WorkerGuard | undefined): CheckFailure | undefined {
+  if (!lab.clock.isIntact()) {
+    return new CheckFailure(
+      'Your code switched the virtual clock off (or replaced the timer functions). The grader measures time ' +
+        'itself; leave setTimeout and friends as they are.',
+    );
+  }
+  if (globalThis.fetch !== HttpLab.fetch) {
+    return new CheckFailure('Your code replaced the global fetch. Call fetch; do not redefine it.');
+  }
+  return guard?.tampering();
+}
+
+/** Fails the check if the student's code took the lab apart or asked for what no route offers. */
+function assertUntouched(lab: Lab, guard: WorkerGuard | undefined): void {
+  const tampered = tampering(lab, guard);
+  if (tampered) throw tampered;
   if (lab.http.unexpected.length > 0) {
     throw new CheckFailure(
       `Your code requested ${lab.http.unexpected.slice(0, 3).join(', ')}` +

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { createVitest } from 'vitest/node';
-import { type GradingContext, submissionFile } from '../context.ts';
+import { type GradingContext, type Isolation, submissionFile } from '../context.ts';
 import { DEFAULT_LIMITS, type GuardLimits } from '../lab/watchdog-protocol.ts';
 import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../manifest.ts';
 import { type CheckReport, type ExerciseReport, type Report, scoreExercise, scoreReport } from './report.ts';
@@ -11,6 +11,7 @@ import { Sandbox } from './sandbox.ts';
 import { inert, inertDeep } from './sanitize.ts';
 import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
+import { guardModuleFetches } from './trust.ts';
 
 /** The kit's root folder. */
 export const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,6 +46,12 @@ export interface GraderOptions {
    */
   allowReferenceImports?: boolean;
   /**
+   * Where student code runs: in the check workers under their guard, or in a subject process of its own per
+   * exercise (see `GradingContext.isolation`). `AWAITLINGS_ISOLATION=subject` sets it from the environment.
+   * @default 'worker'
+   */
+  isolation?: Isolation;
+  /**
    * Where the test workers' own output goes: what student code prints, and the workers' warnings. It never reaches
    * the terminal unless given here (`AWAITLINGS_WORKER_OUTPUT=1` sends it to stderr, to debug the grader).
    * @default dropped
@@ -73,7 +80,16 @@ export class Grader {
   readonly #sandbox: Sandbox;
   readonly #runner: SuiteRunner;
 
-  private constructor(vitest: Vitest, root: string, sandbox: Sandbox, watch: SuiteRunner['watch']) {
+  readonly #isolation: Isolation;
+
+  private constructor(
+    vitest: Vitest,
+    root: string,
+    sandbox: Sandbox,
+    isolation: Isolation,
+    watch: SuiteRunner['watch'],
+  ) {
+    this.#isolation = isolation;
     this.#vitest = vitest;
     this.#root = root;
     this.#sandbox = sandbox;
@@ -123,6 +139,7 @@ export class Grader {
         watch: false,
         reporters: [progress],
         silent: true,
+        setupFiles: ['grader/lab/watchdog-setup.ts'],
         disableConsoleIntercept: true,
         ...(options.workers !== undefined && { maxWorkers: options.workers }),
       },
@@ -130,8 +147,16 @@ export class Grader {
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
-    const sandbox = await Sandbox.create(root, vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
-    return new Grader(vitest, root, sandbox, (events) => {
+    guardModuleFetches(vitest, root, options.allowReferenceImports ? 'allow' : 'block');
+    const isolation =
+      options.isolation ?? (process.env.AWAITLINGS_ISOLATION === 'subject' ? 'subject' : 'worker');
+    const sandbox = await Sandbox.create(
+      root,
+      vitest.projects,
+      { ...DEFAULT_LIMITS, ...options.limits },
+      { permissionModel: isolation !== 'subject' },
+    );
+    return new Grader(vitest, root, sandbox, isolation, (events) => {
       watching = events;
     });
   }
@@ -149,6 +174,7 @@ export class Grader {
       files: Object.fromEntries(
         Object.entries(request.files ?? {}).map(([id, file]) => [id, resolve(this.#root, file)]),
       ),
+      isolation: this.#isolation,
     };
     this.#vitest.provide('awaitlings', context);
     this.#forgetSubmissions(context);
@@ -166,6 +192,7 @@ export class Grader {
     process.exitCode = exitCode;
     this.lastStats = collectStats(run.modules);
     this.lastSuiteFiles = run.modules.flatMap((module) => describeSuiteFiles(module, this.#root));
+    const sealOf = (exercise: string, check: string) => this.#sandbox.sealOf(exercise, check);
     return scoreReport({
       seed: context.seed,
       target: this.#shown(context.target),
@@ -175,6 +202,7 @@ export class Grader {
           run.modules.filter((module) => exerciseOf(module.moduleId) === exercise.id),
           run.checks.get(exercise.id) ?? new Map(),
           run.unattributed,
+          sealOf,
           this.#shown(submissionFile(context, exercise.id)),
         ),
       ),
@@ -303,6 +331,7 @@ function reportExercise(
   modules: readonly TestModule[],
   runs: ReadonlyMap<string, CheckRun>,
   unattributed: readonly string[],
+  sealOf: (exercise: string, check: string) => string,
   file: string,
 ): ExerciseReport {
   const moduleProblem =
@@ -317,7 +346,7 @@ function reportExercise(
       hint: check.hint,
       visibility: visibilityOf(check),
     };
-    const verdict = judge(runs.get(check.id), moduleProblem, unattributed);
+    const verdict = judge(runs.get(check.id), moduleProblem, unattributed, sealOf(exercise.id, check.id));
     const safe = { ...inertDeep(verdict), message: inert(verdict.message) };
     return { ...base, ...safe, score: safe.status === 'pass' ? check.points : 0 };
   });
@@ -329,11 +358,15 @@ type Verdict = Pick<
   'status' | 'message' | 'concept' | 'timeline' | 'spans' | 'marker' | 'expected'
 >;
 
-/** Only a check that ran to completion, passed, and let no error escape counts as a pass. */
+/**
+ * Only a check that ran to completion, passed, was signed by its worker's guard, and let no error escape counts as
+ * a pass.
+ */
 function judge(
   run: CheckRun | undefined,
   moduleProblem: string | undefined,
   unattributed: readonly string[],
+  seal: string,
 ): Verdict {
   if (!run) {
     return { status: 'error', message: moduleProblem ?? 'This check did not run.' };
@@ -350,6 +383,14 @@ function judge(
     expected: meta?.expected,
   };
   if (result.state === 'passed') {
+    if (meta?.seal !== seal) {
+      return {
+        status: 'error',
+        message:
+          'Not counted: this check was reported as passed, but not by the grader (the result carries no valid ' +
+          'signature). Something rewrote the test results; only a pass the grader signs counts.',
+      };
+    }
     if (escaped.length === 0) return { status: 'pass', message: '' };
     return {
       status: 'error',

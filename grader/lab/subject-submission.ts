@@ -1,0 +1,111 @@
+/**
+ * Loads a graded module into its own process (the subject, grader/lab/subject.ts) for `isolation: 'subject'`.
+ * Runs in the check workers.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { afterAll } from 'vitest';
+import { submissionFile } from '../context.ts';
+import { BundleError } from './bundle.ts';
+import { Lab } from './lab.ts';
+import { Subject, SubjectLost } from './subject.ts';
+import { displayPath, gradingContext, SubmissionError } from './submission.ts';
+
+interface Loaded {
+  subject: Subject;
+  api: unknown;
+}
+
+/** Exercise id → the subject running its student module; a lost subject is replaced by the next check. */
+const subjects = new Map<string, Promise<Loaded>>();
+
+afterAll(async () => {
+  for (const loading of subjects.values()) {
+    await loading.then(
+      ({ subject }) => subject.close(),
+      () => {},
+    );
+  }
+  subjects.clear();
+});
+
+/**
+ * The graded module for `exerciseId`, running in its own process (the subject): `api` holds stand-ins that call
+ * into it. One subject per exercise, replaced after it was lost (stopped for hanging, growing or crashing). Never
+ * loaded at collection time: a stub that throws, a syntax error or a module that throws at import fails the checks
+ * with a message, and the report stays whole.
+ */
+export async function loadInSubject<Api>(
+  exerciseId: string,
+): Promise<{ api: Api; file: string; subject: Subject }> {
+  const file = submissionFile(gradingContext(), exerciseId);
+  let loading = subjects.get(exerciseId);
+  const current = loading && (await loading.catch(() => undefined));
+  if (!loading || (current && !current.subject.alive)) {
+    current?.subject.close();
+    loading = startSubject(file);
+    subjects.set(exerciseId, loading);
+  }
+  const { subject, api } = await loading;
+  return { api: api as Api, file, subject };
+}
+
+async function startSubject(file: string): Promise<Loaded> {
+  const shown = displayPath(file);
+  if (!existsSync(file)) throw new SubmissionError(`${shown} does not exist: there is nothing to grade.`);
+  const { root, target } = gradingContext();
+  let subject: Subject;
+  try {
+    subject = await Subject.start({
+      file,
+      allowed: importableFolders(file, root, target),
+      display: displayPath,
+      lab: () => Lab.current,
+    });
+  } catch (error) {
+    if (error instanceof BundleError) throw new SubmissionError(error.message);
+    throw error;
+  }
+  try {
+    return { subject, api: await subject.api() };
+  } catch (error) {
+    subject.close();
+    if (error instanceof SubjectLost)
+      throw new SubmissionError(`Importing ${shown} failed: ${error.message}`);
+    throw new SubmissionError(describeLoadError(error, file, shown));
+  }
+}
+
+/**
+ * What the graded file may import, besides npm packages. The kit's own reference code (solutions, mistake and style
+ * fixtures) may import anything in the kit. A submission may import its own files (anything in the graded folder)
+ * and the kit's public exercise folder (the helpers it provides); the hostile fixtures also their shared code.
+ */
+function importableFolders(file: string, root: string, target: string): string[] {
+  const kit = (path: string) => resolve(root, path);
+  const reference = [kit('solutions'), kit('fixtures')];
+  if (reference.some((folder) => within(folder, file)) && !within(kit('fixtures/hostile'), file))
+    return [root];
+  const folders = [dirname(file), kit('exercises')];
+  // The student's other files, unless the run grades the kit's own reference folders around this submission.
+  if (!reference.some((folder) => within(folder, target))) folders.push(target);
+  if (within(kit('fixtures/hostile'), file)) folders.push(kit('fixtures/hostile/_shared'));
+  return folders;
+}
+
+function within(folder: string, path: string): boolean {
+  const inner = relative(folder, path);
+  return !inner.startsWith('..') && !isAbsolute(inner);
+}
+
+function describeLoadError(error: unknown, file: string, shown: string): string {
+  if (!(error instanceof Error)) return `Importing ${shown} threw ${String(error)}.`;
+  const site = (error.stack ?? '').split('\n').find((line) => line.includes(file));
+  const at = site?.match(/:(\d+):(\d+)\)?$/);
+  const location = at ? ` (${shown}:${at[1]}:${at[2]})` : '';
+  return `Importing ${shown} threw ${error.name}: ${firstLine(error.message)}${location}. Code at the top level of the module runs when it is imported.`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '') ?? text;
+}
