@@ -52,7 +52,7 @@ const INSTRUCTOR_SECTION = /<!-- instructor:start -->[\s\S]*?<!-- instructor:end
  * Writes the repository students receive: the stubs, the README, the grader with the public checks only, the
  * scripts that grade, package files and lockfile, and the classroom workflow pointed at the template repository.
  * No solutions, no mistakes, no hidden checks: the exported manifest counts the hidden checks instead, so
- * `npm run grade` can say how many are graded on push.
+ * `npm run grade` can say how many the instructor grades separately.
  *
  * @example
  * await exportTemplate({ root: KIT_ROOT, to: '../awaitlings-template', kitRepo: 'my-class/awaitlings-template' });

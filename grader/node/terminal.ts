@@ -62,13 +62,13 @@ export function hintCommandLine(exerciseId: string): string {
   return `\`npm run hint -- ${exerciseId.slice(0, 2)}\` shows the exercise's hints, one at a time.`;
 }
 
-/** In the student template: `2 hidden checks (3 points) are graded when you push.` */
+/** In the student template: `2 hidden checks (3 points) are graded by your instructor, not here and not on push.` */
 export function hiddenLine(exerciseId: string): string | undefined {
   const hidden = (manifest as readonly ExerciseSpec[]).find((spec) => spec.id === exerciseId)?.hidden;
   if (!hidden) return undefined;
   const checks = hidden.checks === 1 ? '1 hidden check' : `${hidden.checks} hidden checks`;
   const points = hidden.points === 1 ? '1 point' : `${hidden.points} points`;
-  return `${checks} (${points}) ${hidden.checks === 1 ? 'is' : 'are'} graded when you push.`;
+  return `${checks} (${points}) ${hidden.checks === 1 ? 'is' : 'are'} graded by your instructor, not here and not on push.`;
 }
 
 /** TypeScript problems, one line each: `file:line:col  message (TS2322)`. */

@@ -154,7 +154,7 @@ describe('npm run export', { timeout: 300_000 }, () => {
     for (const exercise of expected.filter((spec) => spec.hidden)) {
       const { checks, points } = exercise.hidden!;
       expect(graded.output).toContain(
-        `${checks} hidden check${checks === 1 ? '' : 's'} (${points} point${points === 1 ? '' : 's'}) ${checks === 1 ? 'is' : 'are'} graded when you push.`,
+        `${checks} hidden check${checks === 1 ? '' : 's'} (${points} point${points === 1 ? '' : 's'}) ${checks === 1 ? 'is' : 'are'} graded by your instructor, not here and not on push.`,
       );
     }
   });
