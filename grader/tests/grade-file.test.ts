@@ -23,7 +23,7 @@ function grade(...args: string[]): { status: number | null; output: string } {
 const EXERCISE = '05-backoff-retry';
 const MISTAKE = `fixtures/mistakes/${EXERCISE}/no-cap.ts`;
 
-describe('npm run grade -- <exercise> --file <path>', { timeout: 120_000 }, () => {
+describe('npm run grade -- <exercise> --file <path>', () => {
   test('grades one mistake as the exercise: it fails exactly the checks it declares', () => {
     const json = join(scratch, 'report.json');
     const result = grade('05', '--file', MISTAKE, '--seed', '5', '--json', json);

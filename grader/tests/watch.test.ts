@@ -38,13 +38,16 @@ test('--watch re-grades an exercise each time its file is saved, type errors inc
   });
   const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
 
-  /** The n-th result the watcher printed (1-based), once it is there. */
+  /**
+   * The n-th result the watcher printed (1-based), once it is there. The whole test took 43 s on 2 loaded cores,
+   * the first result (vitest starting) most of it: each wait allows 4x that.
+   */
   async function result(n: number): Promise<string> {
     await expect
-      .poll(() => output.split(/^─+$/m).length - 1, { timeout: 60_000, interval: 50 })
+      .poll(() => output.split(/^─+$/m).length - 1, { timeout: 180_000, interval: 50 })
       .toBeGreaterThanOrEqual(n);
     await expect
-      .poll(() => (output.split(/^─+$/m)[n] ?? '').includes('Watching'), { timeout: 60_000 })
+      .poll(() => (output.split(/^─+$/m)[n] ?? '').includes('Watching'), { timeout: 180_000 })
       .toBe(true);
     return output.split(/^─+$/m)[n];
   }
