@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,10 +43,14 @@ export interface ClassSummary {
   distribution: Array<{ exercise: string; check: string; title: string; failed: number; graded: number }>;
 }
 
-/** The student folders of a class, sorted by name (as `gh classroom clone student-repos` lays them out). */
+/**
+ * The student folders of a class, sorted by name (as `gh classroom clone student-repos` lays them out). Only real
+ * folders: a symbolic link in the class folder is not a student.
+ */
 export function listStudents(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isDirectory())
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !entry.name.startsWith('.') && entry.isDirectory())
+    .map((entry) => entry.name)
     .sort(byName);
 }
 
