@@ -214,9 +214,9 @@ async function collectOne(
     const taken = takeExercises(raw, folder, limits);
     result.kept = taken.kept;
     result.ignored.push(...taken.ignored);
-    result.ignored.sort((a, b) => a.file.localeCompare(b.file));
+    result.ignored.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   } catch (error) {
-    result.error = (error as Error).message.split('\n')[0].replace(options.token ?? '\0', '***');
+    result.error = (error as Error).message.split('\n')[0].replaceAll(options.token || '\0', '***');
   } finally {
     rmSync(bare, { recursive: true, force: true });
     rmSync(raw, { recursive: true, force: true });
