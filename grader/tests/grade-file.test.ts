@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { singleFile } from '../../scripts/grade-file.ts';
 import { loadMistakes } from '../node/mistakes.ts';
 import type { Report } from '../node/report.ts';
 import { KIT_ROOT } from '../node/run.ts';
@@ -37,18 +38,40 @@ describe('npm run grade -- <exercise> --file <path>', () => {
     expect(failing.sort()).toEqual([...declared].sort());
   });
 
-  test.each([
-    [['--file', MISTAKE], 'name exactly one exercise, e.g. npm run grade -- 01 --file'],
-    [['01', '02', '--file', MISTAKE], 'name exactly one exercise'],
-    [['05', '--file', 'fixtures/no-such-file.ts'], '`--file` fixtures/no-such-file.ts does not exist'],
-    [['05', '--file', 'fixtures'], '`--file` fixtures is a folder'],
-    [['05', '--file'], 'Expected `--file` to be the path of a .ts file'],
-    [['05', '--file', MISTAKE, '--watch'], 'cannot be combined with `--watch`'],
-    [['77', '--file', MISTAKE], 'Unknown exercise `77`'],
-  ])('%j is a usage error (exit 2) that says what to write', (args, message) => {
-    const result = grade(...args);
-    expect(result.output).toContain(message);
+  test('a bad use is a usage error: exit 2, with what to write and the usage', () => {
+    const result = grade('--file', MISTAKE);
+    expect(result.output).toContain('name exactly one exercise, e.g. npm run grade -- 01 --file');
     expect(result.output).toContain('Usage: npm run grade');
     expect(result.status).toBe(2);
+  });
+});
+
+describe('singleFile()', () => {
+  const usage = (exercises: string[] | undefined, file: unknown, others: string[] = []) => {
+    try {
+      singleFile(exercises, file, KIT_ROOT, others);
+    } catch (error) {
+      return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+    }
+    return 'no error';
+  };
+
+  test('resolves the file against the working directory, for the one exercise named', () => {
+    expect(singleFile([EXERCISE], MISTAKE, KIT_ROOT, [])).toEqual({
+      exercises: [EXERCISE],
+      files: { [EXERCISE]: join(KIT_ROOT, MISTAKE) },
+    });
+  });
+
+  test.each([
+    [undefined, MISTAKE, [], 'name exactly one exercise, e.g. npm run grade -- 01 --file'],
+    [[EXERCISE, '01-fetch-all'], MISTAKE, [], 'name exactly one exercise'],
+    [[EXERCISE], 'fixtures/no-such-file.ts', [], '`--file` fixtures/no-such-file.ts does not exist'],
+    [[EXERCISE], 'fixtures', [], '`--file` fixtures is a folder'],
+    [[EXERCISE], '', [], 'Expected `--file` to be the path of a .ts file'],
+    [[EXERCISE], MISTAKE, ['watch'], 'cannot be combined with `--watch`'],
+  ])('%j, %j, %j is a UsageError that says what to write', (exercises, file, others, message) => {
+    expect(usage(exercises, file, others)).toMatch(/^UsageError: /);
+    expect(usage(exercises, file, others)).toContain(message);
   });
 });
