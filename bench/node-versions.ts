@@ -9,7 +9,7 @@ import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KIT_ROOT } from '../grader/node/run.ts';
 import { UsageError } from '../scripts/cli.ts';
-import { measure, repeat, type Stat, stat } from './measure.ts';
+import { measure, type Stat, stat } from './measure.ts';
 
 export interface NodeRow {
   /** `process.version` of the binary, e.g. `v24.22.3`. */
@@ -32,43 +32,52 @@ export function nodeVersion(binary: string): string {
   }
 }
 
-/** Measures one row per binary, one binary after another (`runs` runs of each measurement). */
+/**
+ * Measures one row per binary, `runs` runs of each measurement. The versions take turns run by run, so a change in
+ * the machine's load while the bench runs falls on every version alike.
+ */
 export async function benchNodes(
   binaries: readonly string[],
   runs: number,
   scratch: string,
 ): Promise<NodeRow[]> {
-  const found = binaries.map((binary) => ({ binary: resolve(binary), node: nodeVersion(resolve(binary)) }));
-  mkdirSync(scratch, { recursive: true });
-  const rows: NodeRow[] = [];
-  for (const { binary, node } of found) {
+  const found = binaries.map((given) => {
+    const binary = resolve(given);
     // Whatever the scripts start by name (`node`, npm's shims) is this Node too.
     const env = { ...process.env, PATH: `${dirname(binary)}:${process.env.PATH ?? ''}` };
-    const cold = await repeat(
-      `${node}: grade solutions (cold)`,
-      runs,
+    return {
       binary,
-      [tsxCli, join(KIT_ROOT, 'scripts/grade.ts'), '--target', 'solutions', '--seed', '1'],
+      node: nodeVersion(binary),
       env,
-    );
-    process.stderr.write(`${node}: warm re-grades…\n`);
-    const out = join(scratch, `warm-${node}.json`);
-    await measure(
-      binary,
-      [tsxCli, join(KIT_ROOT, 'bench/warm-regrade.ts'), '--runs', String(runs), '--out', out],
-      false,
-      env,
-    );
-    const warm = JSON.parse(readFileSync(out, 'utf8')) as { warmMs: number[] };
-    rows.push({
-      node,
-      binary,
-      coldGradeMs: cold.wall,
-      warmRegradeMs: stat(warm.warmMs),
-      peakRssMb: cold.peakRssMb,
-    });
+      cold: [] as number[],
+      warm: [] as number[],
+      peakRssMb: 0,
+    };
+  });
+  mkdirSync(scratch, { recursive: true });
+  const grade = [tsxCli, join(KIT_ROOT, 'scripts/grade.ts'), '--target', 'solutions', '--seed', '1'];
+  for (let i = 0; i < runs; i++) {
+    for (const version of found) {
+      process.stderr.write(`\rgrade solutions (cold) ${i + 1}/${runs} on ${version.node}   `);
+      version.cold.push((await measure(version.binary, grade, false, version.env)).wallMs);
+    }
   }
-  return rows;
+  process.stderr.write('\n');
+  for (const version of found) {
+    process.stderr.write(`${version.node}: memory of a grading run, warm re-grades…\n`);
+    version.peakRssMb = (await measure(version.binary, grade, true, version.env)).peakRssMb;
+    const out = join(scratch, `warm-${version.node}.json`);
+    const warm = [tsxCli, join(KIT_ROOT, 'bench/warm-regrade.ts'), '--runs', String(runs), '--out', out];
+    await measure(version.binary, warm, false, version.env);
+    version.warm = (JSON.parse(readFileSync(out, 'utf8')) as { warmMs: number[] }).warmMs;
+  }
+  return found.map((version) => ({
+    node: version.node,
+    binary: version.binary,
+    coldGradeMs: stat(version.cold),
+    warmRegradeMs: stat(version.warm),
+    peakRssMb: version.peakRssMb,
+  }));
 }
 
 /** The rows as a Markdown table, the README's. */
