@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
@@ -197,3 +197,13 @@ function expected(entry: HostileEntry, graded: ExerciseReport) {
 function removeCreated(entry: HostileEntry): void {
   for (const file of entry.mustNotCreate ?? []) rmSync(join(KIT_ROOT, file), { force: true });
 }
+
+test('the hostile entries build on a copy of the 01 reference solution that is kept in step with it', () => {
+  const bodyOf = (file: string) => {
+    const text = readFileSync(join(KIT_ROOT, file), 'utf8');
+    return text.slice(text.indexOf('*/') + 2);
+  };
+  expect(bodyOf('fixtures/hostile/_shared/honest-01-fetch-all.ts')).toBe(
+    bodyOf('solutions/01-fetch-all/index.ts'),
+  );
+});
