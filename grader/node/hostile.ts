@@ -4,6 +4,12 @@ import { pathToFileURL } from 'node:url';
 import { findExercise } from '../manifest.ts';
 
 /**
+ * A fragment of the message a check must fail with (case-insensitive), or several when more than one stop is right
+ * (a 2 GB allocation may be stopped for its memory or for the time it blocks the event loop, whichever comes first).
+ */
+export type Fragment = string | readonly string[];
+
+/**
  * What a hostile submission must end with. Each entry of `fixtures/hostile/<name>/` is an `index.ts` graded as
  * `exercise`, and an `expected.ts` whose default export is this.
  *
@@ -19,7 +25,7 @@ export interface HostileCase {
    * Check id → fragment of the message it must fail with (case-insensitive). `'*'` stands for every check of the
    * exercise; a check named besides it gets its own fragment.
    */
-  fails: Readonly<Record<string, string>>;
+  fails: Readonly<Record<string, Fragment>>;
   /** Real seconds its grading may take on a 2-core machine, the other exercises of the batch included. @default 45 */
   withinSeconds?: number;
   /** What it tries is only stopped by Node's permission model: checked only where the grader could turn it on. */
@@ -75,6 +81,7 @@ export async function loadHostile(root: string): Promise<HostileEntry[]> {
 }
 
 /** The message fragment check `id` must fail with, or undefined when it must pass. */
-export function expectedFailure(entry: HostileCase, id: string): string | undefined {
-  return entry.fails[id] ?? entry.fails['*'];
+export function expectedFailure(entry: HostileCase, id: string): readonly string[] | undefined {
+  const fragment = entry.fails[id] ?? entry.fails['*'];
+  return fragment === undefined ? undefined : typeof fragment === 'string' ? [fragment] : fragment;
 }

@@ -164,6 +164,10 @@ function failing(graded: ExerciseReport): string[] {
     .map((check) => `${check.id}: ${check.message}`);
 }
 
+function saying(fragments: readonly string[] | undefined): string {
+  return `not passed, saying ${(fragments ?? []).map((fragment) => `"${fragment}"`).join(' or ')}`;
+}
+
 /** What the entry got: its score, and per check either `pass` or the status with its message. */
 function outcome(entry: HostileEntry, graded: ExerciseReport) {
   return {
@@ -171,11 +175,11 @@ function outcome(entry: HostileEntry, graded: ExerciseReport) {
     score: graded.score,
     checks: Object.fromEntries(
       graded.checks.map((check) => {
-        const fragment = expectedFailure(entry, check.id);
+        const fragments = expectedFailure(entry, check.id);
         if (check.status === 'pass') return [check.id, 'pass'];
-        const matches =
-          fragment !== undefined && check.message.toLowerCase().includes(fragment.toLowerCase());
-        return [check.id, matches ? `not passed, saying "${fragment}"` : `${check.status}: ${check.message}`];
+        const said = check.message.toLowerCase();
+        const matches = fragments?.some((fragment) => said.includes(fragment.toLowerCase()));
+        return [check.id, matches ? saying(fragments) : `${check.status}: ${check.message}`];
       }),
     ),
   };
@@ -187,8 +191,8 @@ function expected(entry: HostileEntry, graded: ExerciseReport) {
     score: entry.cap,
     checks: Object.fromEntries(
       graded.checks.map((check) => {
-        const fragment = expectedFailure(entry, check.id);
-        return [check.id, fragment === undefined ? 'pass' : `not passed, saying "${fragment}"`];
+        const fragments = expectedFailure(entry, check.id);
+        return [check.id, fragments === undefined ? 'pass' : saying(fragments)];
       }),
     ),
   };
