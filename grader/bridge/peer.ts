@@ -39,7 +39,7 @@ export type Wire =
   | bigint
   | { $: 'yours'; id: number }
   | { $: 'same'; id: number }
-  | { $: 'fn'; id: number; name: string }
+  | { $: 'fn'; id: number; name: string; inherited?: boolean }
   | { $: 'ref'; id: number; className: string }
   | { $: 'promise'; id: number }
   | { $: 'signal'; id: number; aborted: boolean; reason?: Wire }
@@ -73,6 +73,10 @@ export interface PeerHooks {
   note?(message: Message & { k: 'note' }): void;
   /** Called on every message before it is handled (e.g. to take the current virtual time). */
   received?(message: Message): void;
+  /** Called when a request this side made at its top level has its reply (the other side may have work queued). */
+  answered?(op: string): void;
+  /** Called when a notification is queued for the next request. */
+  queued?(): void;
   /** Stamps outgoing requests (e.g. with the current virtual time). */
   stamp?(message: Message): void;
   /** How this side listens to its own signals without being counted (`addEventListener` as it was at start). */
@@ -104,6 +108,13 @@ export class Peer {
   readonly #importedIds = new WeakMap<object, number>();
   readonly #promises = new Map<number, ImportedPromise>();
   readonly #controllers = new Map<number, AbortController>();
+  /**
+   * Methods the other side's objects inherit, by object handle and key: a class's methods do not change under a
+   * running check, and reading each again would double the cost of every method call.
+   */
+  readonly #methods = new Map<number, Map<string | symbol, unknown>>();
+  /** Whether the last function decoded was an inherited method (set while a `get` reply is decoded). */
+  #inherited = false;
   #nextId = 1;
   #nextRequest = 1;
   #depth = 0;
@@ -133,6 +144,7 @@ export class Peer {
     this.#depth++;
     this.#waiting.push(id);
     try {
+      for (const queued of this.#queued.splice(0)) this.#send(queued);
       this.#send(message);
       for (;;) {
         const reply = this.#early.get(id) ?? this.#receive();
@@ -147,6 +159,7 @@ export class Peer {
             continue;
           }
           this.#early.delete(id);
+          if (this.#depth === 1) this.#hooks.answered?.(op);
           const value = this.decode(reply.value);
           if (reply.ok) return value;
           throw value;
@@ -191,7 +204,12 @@ export class Peer {
   serve(message: Message & { k: 'req' }): { ok: boolean; value: Wire } {
     this.#depth++;
     try {
-      return { ok: true, value: this.encode(this.#perform(message)) };
+      const result = this.#perform(message);
+      if (result instanceof Inherited) {
+        const wire = this.encode(result.method) as Extract<Wire, { $: 'fn' }>;
+        return { ok: true, value: { ...wire, inherited: true } };
+      }
+      return { ok: true, value: this.encode(result) };
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof ChannelClosed) throw error;
       try {
@@ -215,8 +233,14 @@ export class Peer {
 
   #perform(message: Message & { k: 'req' }): unknown {
     switch (message.op) {
-      case 'get':
-        return Reflect.get(this.#object(message.target), this.#key(message.key));
+      case 'get': {
+        const target = this.#object(message.target);
+        const key = this.#key(message.key);
+        const value = Reflect.get(target, key);
+        // A method the object inherits (a class's prototype method): the asker may keep it for this object.
+        if (typeof value === 'function' && !Object.hasOwn(target, key)) return new Inherited(value);
+        return value;
+      }
       case 'set':
         return Reflect.set(
           this.#object(message.target),
@@ -483,7 +507,15 @@ export class Peer {
       get: (_target, key) => {
         if (key === inspectCustom) return undefined;
         if (!remote(key)) return undefined;
-        return this.request('get', { target: id, key: encodeKey(key) });
+        const methods = this.#methods.get(id);
+        if (methods?.has(key)) return methods.get(key);
+        this.#inherited = false;
+        const value = this.request('get', { target: id, key: encodeKey(key) });
+        if (this.#inherited) {
+          if (methods) methods.set(key, value);
+          else this.#methods.set(id, new Map([[key, value]]));
+        }
+        return value;
       },
       set: (_target, key, value) => {
         if (!remote(key)) return false;
@@ -589,8 +621,14 @@ export class Peer {
   /** Tells the other side that something it holds a stand-in for has settled or aborted. */
   #tell(op: 'settle' | 'abort', fields: Record<string, unknown>): void {
     try {
-      if (this.#tellsAsRequests) this.request(op, fields);
-      else this.notify(op, fields);
+      if (this.#tellsAsRequests && this.#depth === 0) {
+        // The subject runs nothing between requests: what it is told can wait for the next one.
+        this.#queued.push({ ...fields, k: 'note', op } as Message);
+        this.#hooks.queued?.();
+      } else {
+        // In the middle of a request the other side is running and must see it now (an abort from a callback).
+        this.notify(op, fields);
+      }
     } catch {
       // The other side is gone (`closed` says why): whoever waits on it reports that, not this callback.
     }
@@ -601,6 +639,13 @@ export class Peer {
    * side tells as notifications (the checks' side is waiting for it anyway).
    */
   #tellsAsRequests = false;
+  /** Notifications waiting for the next request (see `#tell`). */
+  readonly #queued: Message[] = [];
+
+  /** Whether notifications wait to be sent with the next request. */
+  get hasQueued(): boolean {
+    return this.#queued.length > 0;
+  }
   tellAsRequests(): this {
     this.#tellsAsRequests = true;
     return this;
@@ -694,6 +739,11 @@ export class Peer {
     this.close(error);
     return error;
   }
+}
+
+/** A method the object inherits, as a `get` found it (see `#methods`). */
+class Inherited {
+  constructor(readonly method: unknown) {}
 }
 
 function isMessage(value: unknown): value is Message {

@@ -68,7 +68,32 @@ export interface AdvanceOptions {
   label?: string;
 }
 
-const turn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+const oneTurn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+/** Work outside this process that must settle before virtual time moves: a subject's queued promise callbacks. */
+const outstanding = new Set<() => boolean>();
+/** Extra turns a turn waits for outstanding work: past them, a ping-pong without end is left to the timer budgets. */
+const MAX_EXTRA_TURNS = 10_000;
+
+/**
+ * Holds virtual time while `busy()` says there is work elsewhere (grader/lab/subject.ts): every turn the lab waits
+ * also waits for it. Returns how to stop holding.
+ */
+export function holdTimeWhile(busy: () => boolean): () => void {
+  outstanding.add(busy);
+  return () => outstanding.delete(busy);
+}
+
+function anyOutstanding(): boolean {
+  for (const busy of outstanding) if (busy()) return true;
+  return false;
+}
+
+/** One real turn of the event loop, and more while outstanding work elsewhere has not settled. */
+const turn = async () => {
+  await oneTurn();
+  for (let extra = 0; extra < MAX_EXTRA_TURNS && anyOutstanding(); extra++) await oneTurn();
+};
 
 class AbortError extends Error {
   readonly code = 'ABORT_ERR';

@@ -5,7 +5,18 @@
  * Runs in the check workers.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +25,12 @@ import { build } from 'esbuild';
 import { ChannelClosed, Frames } from '../bridge/frames.ts';
 import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
 import { bundleSubmission } from './bundle.ts';
+import { holdTimeWhile } from './clock.ts';
 import type { Lab } from './lab.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Captured when the module loads, before any clock is faked. */
+const realSetImmediate = globalThis.setImmediate;
 
 /** Real ms a subject may take to answer one request (a blocked event loop shows as no answer). */
 export const BLOCK_MS = 3_000;
@@ -129,24 +143,36 @@ function watchdogThread(): void {
   }, pollMs);
 }
 
-/** The runtime bundle (grader/subject/), built once per check worker into a folder of its own. */
+/**
+ * The runtime bundle (grader/subject/), built once per check worker and kept under a name made from its contents,
+ * so workers share it and a kit that changed gets a new one; it holds nothing secret.
+ */
 let runtime: Promise<string> | undefined;
 
 function runtimeBundle(): Promise<string> {
   runtime ??= (async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'awaitlings-runtime-'));
-    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-    const outfile = join(folder, 'runtime.mjs');
-    await build({
+    const built = await build({
       entryPoints: [resolve(here, '../subject/main.ts')],
-      outfile,
       bundle: true,
       format: 'esm',
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
       logLevel: 'silent',
+      write: false,
     });
-    return outfile;
+    const code = built.outputFiles[0].contents;
+    const folder = join(
+      tmpdir(),
+      `awaitlings-runtime-${createHash('sha256').update(code).digest('hex').slice(0, 16)}`,
+    );
+    const file = join(folder, 'runtime.mjs');
+    if (!existsSync(file)) {
+      mkdirSync(folder, { recursive: true });
+      const partial = `${file}.${process.pid}`;
+      writeFileSync(partial, code);
+      renameSync(partial, file);
+    }
+    return file;
   })();
   return runtime;
 }
@@ -191,6 +217,9 @@ export class Subject {
   #fds: number[] = [];
   #lost: SubjectLost | undefined;
   #waits = 0;
+  #dirty = false;
+  #drainQueued = false;
+  #releaseTime: () => void = () => {};
   readonly #timers = new Map<number, MirrorTimer>();
   readonly #fetches = new Map<number, FetchRelay>();
   #api: Promise<unknown> | undefined;
@@ -230,7 +259,12 @@ export class Subject {
 
   /** The student's module, as stand-ins (loaded once per subject). */
   api(): Promise<unknown> {
-    this.#api ??= Promise.resolve().then(() => this.#request('load', {}, START_MS) as Promise<unknown>);
+    this.#api ??= Promise.resolve()
+      .then(() => this.#request('load', {}, START_MS) as Promise<unknown>)
+      .finally(() => {
+        // Imported (or failed): the bundle has been read, so nothing of the subject's needs to stay on the disk.
+        rmSync(this.#scratch, { recursive: true, force: true });
+      });
     return this.#api;
   }
 
@@ -242,6 +276,7 @@ export class Subject {
     } catch {
       // Already gone.
     }
+    this.#releaseTime();
     this.#watchdog?.terminate();
     for (const fd of this.#fds.splice(0)) {
       try {
@@ -261,6 +296,9 @@ export class Subject {
       throw new Error('awaitlings: could not make the subject channel (mkfifo)');
     const out = openSync(toSubject, 'r+');
     const back = openSync(fromSubject, 'r+');
+    // Both ends are open here and in the child: the names are no longer needed.
+    unlinkSync(toSubject);
+    unlinkSync(fromSubject);
     this.#fds.push(out, back);
     const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
     this.#child = spawn(
@@ -314,10 +352,37 @@ export class Subject {
         (message as { now?: number }).now = Date.now();
       },
       note: (message) => this.#note(message),
+      queued: () => this.#queueDrain(),
+      answered: (op) => {
+        if (op !== 'drain') this.#queueDrain();
+      },
       // The bridge's own listener on a lab signal it mirrors: added from here, so the lab does not count it.
       listen: (signal, listener) => signal.addEventListener('abort', listener, { once: true }),
       serve: (message) => this.#serve(message),
     }).tellAsRequests();
+    this.#releaseTime = holdTimeWhile(() => this.busy);
+  }
+
+  /** The subject may have promise callbacks queued: let them run at the next turn of this process's event loop. */
+  #queueDrain(): void {
+    this.#dirty = true;
+    if (this.#drainQueued) return;
+    this.#drainQueued = true;
+    realSetImmediate(() => {
+      this.#drainQueued = false;
+      if (!this.#dirty || !this.alive) return;
+      this.#dirty = false;
+      try {
+        this.#request('drain', {});
+      } catch {
+        // Lost: the check reports why.
+      }
+    });
+  }
+
+  /** Whether the subject may still have work queued: virtual time waits for it (see `holdTimeWhile`). */
+  get busy(): boolean {
+    return this.alive && (this.#dirty || this.#drainQueued || Boolean(this.#peer?.hasQueued));
   }
 
   #checkAlive(): void {

@@ -74,41 +74,31 @@ function loadStudent(): unknown {
   throw student.error;
 }
 
-/** Turns of the event loop that let promises started by a request settle before the reply. */
-const SETTLE_TURNS = 1;
 /**
- * Requests that only read (a property, a key list): answered at once, without a turn of the event loop. A getter
- * that starts something still has it settle before the next request that runs code is answered.
+ * Serves requests as they come, each at once, without returning to the event loop: promises the student's code
+ * started run only when the checks' side asks for a `drain` (when it has nothing left to do itself), as they would
+ * when the checks await. A `drain` is answered after one turn of the event loop, when every promise callback, every
+ * `process.nextTick` and whatever they started in turn have run.
  */
-const READS = new Set(['get', 'has', 'keys', 'describe']);
-
-function settleThen(done: () => void, turns = SETTLE_TURNS): void {
-  realSetImmediate(() => (turns <= 1 ? done() : settleThen(done, turns - 1)));
-}
-
 function serveNext(): void {
-  let message: Message;
-  try {
-    message = peer.receive();
-  } catch {
-    process.exitCode = 0;
-    return;
-  }
-  if (message.k !== 'req') {
+  for (;;) {
+    let message: Message;
+    try {
+      message = peer.receive();
+    } catch {
+      process.exitCode = 0;
+      return;
+    }
+    if (message.k === 'req' && message.op === 'drain') {
+      const drain = message;
+      realSetImmediate(() => {
+        peer.reply(drain, { ok: true, value: undefined });
+        serveNext();
+      });
+      return;
+    }
     peer.handle(message);
-    settleThen(serveNext);
-    return;
   }
-  const outcome = peer.serve(message);
-  if (READS.has(message.op)) {
-    peer.reply(message, outcome);
-    serveNext();
-    return;
-  }
-  settleThen(() => {
-    peer.reply(message as Message & { k: 'req' }, outcome);
-    serveNext();
-  });
 }
 
 import(pathToFileURL(studentFile).href).then(
