@@ -1,6 +1,8 @@
 /// <reference types="vite/client" />
+
+import { relative } from 'node:path';
 import { test } from 'vitest';
-import { checkSeed, submissionFile } from '../context.ts';
+import { checkSeed, type GradingContext, submissionFile } from '../context.ts';
 import { type CheckSpec, findExercise } from '../manifest.ts';
 import { CheckFailure, show } from './failure.ts';
 import { HttpLab } from './http.ts';
@@ -108,7 +110,10 @@ export interface CheckContext<Api> {
 }
 
 export interface CheckOptions {
-  /** Real-time limit for the whole check, a backstop behind the lab's virtual budgets. @default 10_000 */
+  /**
+   * Real-time limit for the whole check, a backstop behind the lab's virtual budgets and the blocked-loop watchdog,
+   * with room for a machine four times slower than a developer's. @default 20_000
+   */
   timeoutMs?: number;
 }
 
@@ -138,7 +143,7 @@ export function defineSuite<Api>(exerciseId: string) {
     if (!spec) throw new Error(`${declaredIn}: check \`${id}\` is not in grader/manifest.ts`);
     if (registered.has(id)) throw new Error(`${declaredIn}: check \`${id}\` is declared twice`);
     registered.add(id);
-    test(id, { timeout: options.timeoutMs ?? 10_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
+    test(id, { timeout: options.timeoutMs ?? 20_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
       task,
     }) => {
       // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
@@ -158,7 +163,7 @@ export function defineSuite<Api>(exerciseId: string) {
         guard?.enter(id, 'check');
         const lab = Lab.open({
           seed: checkSeed(context.seed, exerciseId, id),
-          reproduce: `npm run grade -- ${exerciseId.slice(0, 2)} --seed ${context.seed}`,
+          reproduce: reproduceCommand(context, exerciseId),
         });
         try {
           await body({ api, lab, file: displayPath(file) });
@@ -199,6 +204,14 @@ function expectGradedFile(loaded: string, expected: string): void {
     `Your code pointed the grader at another file (${displayPath(loaded)} instead of ${displayPath(expected)}), ` +
       "so nothing was graded. Leave the grader's settings alone.",
   );
+}
+
+/** The command that grades this exercise again the same way: the same file, the same seed. */
+function reproduceCommand(context: GradingContext, exerciseId: string): string {
+  const file = context.files[exerciseId];
+  const target = relative(context.root, context.target) || '.';
+  const what = file ? ` --file ${displayPath(file)}` : target === 'exercises' ? '' : ` --target ${target}`;
+  return `npm run grade -- ${exerciseId.slice(0, 2)}${what} --seed ${context.seed}`;
 }
 
 /** Why the subject was stopped during the check, as a failure for the student. */

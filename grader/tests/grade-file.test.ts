@@ -38,6 +38,17 @@ describe('npm run grade -- <exercise> --file <path>', () => {
     expect(failing.sort()).toEqual([...declared].sort());
   });
 
+  test("a property's Reproduce line grades the same file again", () => {
+    const json = join(scratch, 'reproduce.json');
+    const mistake = 'fixtures/mistakes/01-fetch-all/await-in-loop.ts';
+    const result = grade('01', '--file', mistake, '--seed', '5', '--json', json);
+    expect(result.status, result.output).toBe(0);
+    const report: Report = JSON.parse(readFileSync(json, 'utf8'));
+    const lines = report.exercises[0].checks.flatMap((check) => check.message.match(/Reproduce: .*/g) ?? []);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toBe(`Reproduce: npm run grade -- 01 --file ${mistake} --seed 5`);
+  });
+
   test('a bad use is a usage error: exit 2, with what to write and the usage', () => {
     const result = grade('--file', MISTAKE);
     expect(result.output).toContain('name exactly one exercise, e.g. npm run grade -- 01 --file');
