@@ -9,7 +9,7 @@ import { submissionFile } from '../context.ts';
 import { BundleError } from './bundle.ts';
 import { Lab } from './lab.ts';
 import { Subject, SubjectLost } from './subject.ts';
-import { displayPath, gradingContext, SubmissionError } from './submission.ts';
+import { describeLoadError, displayPath, gradingContext, SubmissionError } from './submission.ts';
 
 interface Loaded {
   subject: Subject;
@@ -96,16 +96,4 @@ function importableFolders(file: string, root: string, target: string): string[]
 function within(folder: string, path: string): boolean {
   const inner = relative(folder, path);
   return !inner.startsWith('..') && !isAbsolute(inner);
-}
-
-function describeLoadError(error: unknown, file: string, shown: string): string {
-  if (!(error instanceof Error)) return `Importing ${shown} threw ${String(error)}.`;
-  const site = (error.stack ?? '').split('\n').find((line) => line.includes(file));
-  const at = site?.match(/:(\d+):(\d+)\)?$/);
-  const location = at ? ` (${shown}:${at[1]}:${at[2]})` : '';
-  return `Importing ${shown} threw ${error.name}: ${firstLine(error.message)}${location}. Code at the top level of the module runs when it is imported.`;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '') ?? text;
 }

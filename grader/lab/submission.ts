@@ -51,7 +51,8 @@ async function importSubmission(file: string): Promise<unknown> {
   }
 }
 
-function describeLoadError(error: unknown, file: string, shown: string): string {
+/** What a student reads when importing `file` (shown as `shown`) failed with `error`. */
+export function describeLoadError(error: unknown, file: string, shown: string): string {
   if (!(error instanceof Error)) return `Importing ${shown} threw ${String(error)}.`;
   const located = error as Error & {
     loc?: { file?: string; line?: number; column?: number };
