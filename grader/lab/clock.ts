@@ -1,5 +1,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { vi } from 'vitest';
+import { timersPromises } from '../bridge/timers-promises.ts';
 import { CheckFailure, show } from './failure.ts';
 
 const require = createRequire(import.meta.url);
@@ -94,14 +95,6 @@ const turn = async () => {
   await oneTurn();
   for (let extra = 0; extra < MAX_EXTRA_TURNS && anyOutstanding(); extra++) await oneTurn();
 };
-
-class AbortError extends Error {
-  readonly code = 'ABORT_ERR';
-  override readonly name = 'AbortError';
-  constructor(reason: unknown) {
-    super('The operation was aborted', { cause: reason });
-  }
-}
 
 /**
  * The virtual clock of one check: vitest fake timers, with everything else that tells time made to follow them
@@ -332,67 +325,18 @@ export class VirtualClock {
   }
 }
 
-interface TimerOptions {
-  signal?: AbortSignal;
-  ref?: boolean;
-}
-
-/** `node:timers/promises` on the (faked) global timers, with Node's abort behaviour. */
+/** `node:timers/promises` on the (faked) global timers; its listeners are the lab's, never counted. */
 function virtualTimersPromises() {
-  function sleep<T = void>(ms?: number, value?: T, options: TimerOptions = {}): Promise<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        globalThis.clearTimeout(timer);
-        reject(new AbortError(signal?.reason));
-      };
-      const timer = globalThis.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value as T);
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-  function immediate<T = void>(value?: T, options: TimerOptions = {}): Promise<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        globalThis.clearImmediate(handle);
-        reject(new AbortError(signal?.reason));
-      };
-      const handle = globalThis.setImmediate(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value as T);
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-  async function* interval<T = void>(ms?: number, value?: T, options: TimerOptions = {}): AsyncGenerator<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) throw new AbortError(signal.reason);
-    let ticks = 0;
-    let wake: (() => void) | undefined;
-    const handle = globalThis.setInterval(() => {
-      ticks++;
-      wake?.();
-    }, ms);
-    const onAbort = () => wake?.();
-    signal?.addEventListener('abort', onAbort);
-    try {
-      for (;;) {
-        if (ticks === 0) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        if (signal?.aborted) throw new AbortError(signal.reason);
-        for (; ticks > 0; ticks--) yield value as T;
-      }
-    } finally {
-      globalThis.clearInterval(handle);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-  return { setTimeout: sleep, setImmediate: immediate, setInterval: interval };
+  return timersPromises({
+    setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+    setImmediate: (callback) => globalThis.setImmediate(callback),
+    setInterval: (callback, ms) => globalThis.setInterval(callback, ms),
+    clear: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    listen: (signal, listener) => {
+      signal.addEventListener('abort', listener, { once: true });
+      return () => signal.removeEventListener('abort', listener);
+    },
+  });
 }
 
 function runaway(maxTimers: number, now: number, label: string): CheckFailure {

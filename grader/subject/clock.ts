@@ -5,6 +5,7 @@
  * every message. Runs in the subject, before any student code.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { timersPromises } from '../bridge/timers-promises.ts';
 import { listenLocally } from './listeners.ts';
 
 const require = createRequire(import.meta.url);
@@ -22,14 +23,6 @@ interface Entry {
 
 /** How the clock tells the checks' side about timers. */
 export type Announce = (op: 'timer' | 'clear' | 'refresh', fields: Record<string, unknown>) => void;
-
-class AbortError extends Error {
-  readonly code = 'ABORT_ERR';
-  override readonly name = 'AbortError';
-  constructor(reason: unknown) {
-    super('The operation was aborted', { cause: reason });
-  }
-}
 
 /** What `setTimeout` returns, as Node's Timeout: `ref`, `unref`, `hasRef`, `refresh`, `close`, a primitive id. */
 class Timeout {
@@ -125,7 +118,7 @@ export class SubjectClock {
     };
     Object.assign(globalThis, globals);
     Object.assign(require('node:timers'), globals);
-    const promises = timersPromises(this);
+    const promises = subjectTimersPromises(this);
     Object.assign(require('node:timers/promises'), promises);
     Object.assign(require('node:timers/promises').scheduler, {
       wait: (ms: number, options?: { signal?: AbortSignal }) => promises.setTimeout(ms, undefined, options),
@@ -171,83 +164,13 @@ function fakeDate(clock: SubjectClock): DateConstructor {
   return VirtualDate as unknown as DateConstructor;
 }
 
-interface TimerOptions {
-  signal?: AbortSignal;
-  ref?: boolean;
-}
-
-/** `node:timers/promises` on the subject's timers, with Node's abort behaviour; its listeners are never counted. */
-function timersPromises(clock: SubjectClock) {
-  function sleep<T = void>(ms?: number, value?: T, options: TimerOptions = {}): Promise<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<T>((resolve, reject) => {
-      let stop = () => {};
-      const id = clock.set(
-        'timeout',
-        () => {
-          stop();
-          resolve(value as T);
-        },
-        ms,
-        [],
-      );
-      if (signal) {
-        stop = listenLocally(signal, 'abort', () => {
-          clock.clear(id);
-          reject(new AbortError(signal.reason));
-        });
-      }
-    });
-  }
-  function immediate<T = void>(value?: T, options: TimerOptions = {}): Promise<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<T>((resolve, reject) => {
-      let stop = () => {};
-      const id = clock.set(
-        'immediate',
-        () => {
-          stop();
-          resolve(value as T);
-        },
-        0,
-        [],
-      );
-      if (signal) {
-        stop = listenLocally(signal, 'abort', () => {
-          clock.clear(id);
-          reject(new AbortError(signal.reason));
-        });
-      }
-    });
-  }
-  async function* interval<T = void>(ms?: number, value?: T, options: TimerOptions = {}): AsyncGenerator<T> {
-    const { signal } = options ?? {};
-    if (signal?.aborted) throw new AbortError(signal.reason);
-    let ticks = 0;
-    let wake: (() => void) | undefined;
-    const id = clock.set(
-      'interval',
-      () => {
-        ticks++;
-        wake?.();
-      },
-      ms,
-      [],
-    );
-    const stop = signal ? listenLocally(signal, 'abort', () => wake?.()) : () => {};
-    try {
-      for (;;) {
-        if (ticks === 0) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        if (signal?.aborted) throw new AbortError(signal.reason);
-        for (; ticks > 0; ticks--) yield value as T;
-      }
-    } finally {
-      clock.clear(id);
-      stop();
-    }
-  }
-  return { setTimeout: sleep, setImmediate: immediate, setInterval: interval };
+/** `node:timers/promises` on the subject's timers; the runtime's listeners are never forwarded nor counted. */
+function subjectTimersPromises(clock: SubjectClock) {
+  return timersPromises({
+    setTimeout: (callback, ms) => clock.set('timeout', callback, ms, []),
+    setImmediate: (callback) => clock.set('immediate', callback, 0, []),
+    setInterval: (callback, ms) => clock.set('interval', callback, ms, []),
+    clear: (handle) => clock.clear(handle),
+    listen: (signal, listener) => listenLocally(signal, 'abort', listener),
+  });
 }
