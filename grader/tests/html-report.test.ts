@@ -8,6 +8,7 @@ import { gradeWithFeedback } from '../node/feedback.ts';
 import { writeHtml } from '../node/html.ts';
 import type { CheckReport, Report } from '../node/report.ts';
 import { Grader, KIT_ROOT } from '../node/run.ts';
+import { conceptLine } from '../node/terminal.ts';
 import { TypeCheckThread } from '../node/typecheck.ts';
 
 /**
@@ -144,7 +145,11 @@ describe.skipIf(!chromiumPath)('HTML report in headless Chromium', () => {
         expect(await article.locator('h3').textContent()).toContain(check.title);
         expect(await article.locator('pre.message').textContent()).toBe(check.message);
         expect(await article.locator('.hint').textContent()).toContain('Hint:');
-        if (check.concept) expect(await article.locator('.concept').textContent()).toContain('This is');
+        if (check.concept) {
+          // The line the terminal prints, with its `code` spans drawn as <code>.
+          const line = conceptLine(check.concept).replaceAll('`', '');
+          expect(await article.locator('.concept').textContent()).toBe(line);
+        }
         await expectTimeline(article.locator('figure.timeline.actual'), check);
       }
       await screenshot(page, mistake);
