@@ -125,6 +125,13 @@ export class Peer {
     this.#hooks = hooks;
   }
 
+  /**
+   * Whether errors cross with their stack. Formatting a stack (through a source map) costs more than the rest of a
+   * request, and only an error thrown while the student's module loads needs its location.
+   * @default false
+   */
+  stacks = false;
+
   /** Requests being served or waited for right now: 0 when this side is at its top level. */
   get depth(): number {
     return this.#depth;
@@ -420,7 +427,7 @@ export class Peer {
     const kind = error instanceof DOMException ? 'DOMException' : errorKind(error);
     let stack: string | undefined;
     try {
-      stack = typeof error.stack === 'string' ? error.stack : undefined;
+      stack = this.stacks && typeof error.stack === 'string' ? error.stack : undefined;
     } catch {
       stack = undefined;
     }

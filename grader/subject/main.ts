@@ -28,7 +28,11 @@ const peer = new Peer(new Frames(3, 4), {
     if (clock && typeof now === 'number' && Number.isFinite(now)) clock.now = now;
   },
   serve(message) {
-    if (message.op === 'load') return loadStudent();
+    if (message.op === 'load') {
+      // The one error whose location the student needs: its module's top level threw.
+      peer.stacks = true;
+      return loadStudent();
+    }
     if (message.op === 'fire') {
       clock?.fire(Number(message.timer));
       return undefined;
@@ -98,6 +102,7 @@ function serveNext(): void {
       return;
     }
     peer.handle(message);
+    peer.stacks = false;
   }
 }
 
