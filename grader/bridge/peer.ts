@@ -13,7 +13,15 @@
 import { ChannelClosed, type Frames } from './frames.ts';
 
 /** Symbols that cross by name. */
-const WELL_KNOWN = ['asyncIterator', 'iterator', 'hasInstance', 'toPrimitive', 'toStringTag'] as const;
+const WELL_KNOWN = [
+  'asyncIterator',
+  'iterator',
+  'hasInstance',
+  'toPrimitive',
+  'toStringTag',
+  'asyncDispose',
+  'dispose',
+] as const;
 /** Built-in classes whose instances keep their prototype on the other side, so `instanceof` still holds there. */
 const SHARED_CLASSES = ['Response', 'Request', 'Headers', 'URL', 'ReadableStream', 'Map', 'Set'] as const;
 /** Error classes rebuilt as themselves. */
