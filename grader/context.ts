@@ -12,11 +12,18 @@ export interface GradingContext {
   /** Exercise id → absolute file graded instead of `<target>/<id>/index.ts` (mistake fixtures). */
   files: Record<string, string>;
   /**
-   * Where student code runs: `'worker'` imports it into the check worker, under the worker's guard (the default);
-   * `'subject'` runs it in a process of its own (grader/lab/subject.ts) and the checks talk to it over the bridge.
-   * @default 'worker'
+   * Where the graded code runs: `'subject'` in a process of its own (grader/lab/subject.ts), which the checks talk to
+   * over the bridge; always so for submissions. `'worker'` imports it into the check worker itself: only for the
+   * kit's own reference code under Stryker (`npm run mutation`), which switches mutants inside the importing process.
+   * @default 'subject'
    */
   isolation?: Isolation;
+  /**
+   * Submissions may import the kit's reference solutions and fixtures (a class an instructor generated from the
+   * kit's own files; see `GraderOptions.allowReferenceImports`).
+   * @default false
+   */
+  allowReferenceImports?: boolean;
 }
 
 /** Where student code runs while it is graded (see `GradingContext.isolation`). */

@@ -40,9 +40,15 @@ export async function bundleSubmission(options: BundleOptions): Promise<void> {
       sourcemap: 'inline',
       logLevel: 'silent',
       write: true,
-      // Bundled CommonJS packages call require(): give them one.
+      // Bundled CommonJS packages call require() and read __filename and __dirname: give them these.
       banner: {
-        js: "import { createRequire as __awaitlingsRequire } from 'node:module'; const require = __awaitlingsRequire(import.meta.url);",
+        js: [
+          "import { createRequire as __awaitlingsRequire } from 'node:module';",
+          "import { fileURLToPath as __awaitlingsPath } from 'node:url';",
+          'const require = __awaitlingsRequire(import.meta.url);',
+          'const __filename = __awaitlingsPath(import.meta.url);',
+          "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+        ].join(' '),
       },
       plugins: [confine(options)],
     });

@@ -1,5 +1,5 @@
 /**
- * Loads a graded module into its own process (the subject, grader/lab/subject.ts) for `isolation: 'subject'`.
+ * Loads a graded module into its own process (the subject, grader/lab/subject.ts).
  * Runs in the check workers.
  */
 import { existsSync } from 'node:fs';
@@ -53,12 +53,15 @@ export async function loadInSubject<Api>(
 async function startSubject(file: string): Promise<Loaded> {
   const shown = displayPath(file);
   if (!existsSync(file)) throw new SubmissionError(`${shown} does not exist: there is nothing to grade.`);
-  const { root, target } = gradingContext();
+  const { root, target, allowReferenceImports } = gradingContext();
   let subject: Subject;
   try {
     subject = await Subject.start({
       file,
-      allowed: importableFolders(file, root, target),
+      allowed: [
+        ...importableFolders(file, root, target),
+        ...(allowReferenceImports ? [resolve(root, 'solutions'), resolve(root, 'fixtures')] : []),
+      ],
       display: displayPath,
       lab: () => Lab.current,
     });

@@ -2,16 +2,15 @@
 
 import { relative } from 'node:path';
 import { test } from 'vitest';
-import { checkSeed, type GradingContext, submissionFile } from '../context.ts';
+import { checkSeed, type GradingContext } from '../context.ts';
 import { type CheckSpec, findExercise } from '../manifest.ts';
 import { CheckFailure, show } from './failure.ts';
-import { HttpLab } from './http.ts';
 import { Lab } from './lab.ts';
 import type { Subject } from './subject.ts';
 import { loadInSubject } from './subject-submission.ts';
 import { displayPath, gradingContext, loadSubmission, SubmissionError } from './submission.ts';
 import type { RequestRecord } from './timeline.ts';
-import { WorkerGuard } from './watchdog.ts';
+import { writeNote } from './worker-notes.ts';
 
 /**
  * One bar on a timeline that is not an HTTP request: a task, a queue put or get, a wait, a retry attempt.
@@ -52,8 +51,6 @@ export interface CheckMeta extends TimelineData {
   concept?: string;
   /** What the reference behaviour does with the same workload, drawn beside the student's run. */
   expected?: TimelineData & { note?: string };
-  /** The worker guard's signature on a check that passed; the grading process counts a pass only with a valid one. */
-  seal?: string;
 }
 
 /** What a check cost, for `npm run bench`. */
@@ -146,33 +143,28 @@ export function defineSuite<Api>(exerciseId: string) {
     test(id, { timeout: options.timeoutMs ?? 20_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
       task,
     }) => {
-      // Under `npm run grade` a guard watches the worker: it notes the check before student code runs, and signs
-      // the check only if it passed with the grader's world intact (watchdog.ts).
-      const guard = WorkerGuard.current();
+      // Under `npm run grade` the grading process reads which check this worker runs (worker-notes.ts).
+      writeNote({ pid: process.pid, check: id, phase: imported.has(exerciseId) ? 'check' : 'import' });
       try {
-        guard?.enter(id, imported.has(exerciseId) ? 'check' : 'import');
-        const context = guard?.context ?? gradingContext();
-        if (guard)
-          expectGradedFile(submissionFile(gradingContext(), exerciseId), submissionFile(context, exerciseId));
+        const context = gradingContext();
         const { api, file, subject } =
-          context.isolation === 'subject'
-            ? await loadInSubject<Api>(exerciseId)
-            : { ...(await loadSubmission<Api>(exerciseId)), subject: undefined };
+          context.isolation === 'worker'
+            ? { ...(await loadSubmission<Api>(exerciseId)), subject: undefined }
+            : await loadInSubject<Api>(exerciseId);
         imported.add(exerciseId);
-        if (guard) expectGradedFile(file, submissionFile(context, exerciseId));
-        guard?.enter(id, 'check');
+        writeNote({ pid: process.pid, check: id, phase: 'check' });
         const lab = Lab.open({
           seed: checkSeed(context.seed, exerciseId, id),
           reproduce: reproduceCommand(context, exerciseId),
         });
         try {
           await body({ api, lab, file: displayPath(file) });
-          assertUntouched(lab, guard);
+          assertOnlyOfferedRequests(lab);
           const stopped = lost(subject);
           if (stopped) throw stopped;
         } catch (error) {
-          // A stopped subject, or tampering, explains whatever else went wrong: say it first.
-          const failure = lost(subject) ?? tampering(lab, guard) ?? explain(error, spec, displayPath(file));
+          // A stopped subject explains whatever else went wrong: say it first.
+          const failure = lost(subject) ?? explain(error, spec, displayPath(file));
           const timeline = (failure instanceof CheckFailure && failure.timeline) || lab.http.timeline;
           const drawn = failure instanceof CheckFailure ? failure : undefined;
           task.meta.awaitlings = {
@@ -187,23 +179,13 @@ export function defineSuite<Api>(exerciseId: string) {
           task.meta.awaitlingsStats = { virtualMs: lab.virtualMs, propertyRuns: lab.propertyRuns };
           lab.close();
         }
-        if (guard) task.meta.awaitlings = { ...task.meta.awaitlings, seal: guard.seal(exerciseId, id) };
       } finally {
-        guard?.leave(id);
+        writeNote({ pid: process.pid, check: id, phase: 'between' });
       }
     });
   }
 
   return { check, exercise };
-}
-
-/** Refuses to grade another file than the one the run asked for (student code can reach vitest's context). */
-function expectGradedFile(loaded: string, expected: string): void {
-  if (loaded === expected) return;
-  throw new SubmissionError(
-    `Your code pointed the grader at another file (${displayPath(loaded)} instead of ${displayPath(expected)}), ` +
-      "so nothing was graded. Leave the grader's settings alone.",
-  );
 }
 
 /** The command that grades this exercise again the same way: the same file, the same seed. */
@@ -222,24 +204,8 @@ function lost(subject: Subject | undefined): CheckFailure | undefined {
   );
 }
 
-/** What the student's code did to the lab or the grader's world during the check, if anything. */
-function tampering(lab: Lab, guard: WorkerGuard | undefined): CheckFailure | undefined {
-  if (!lab.clock.isIntact()) {
-    return new CheckFailure(
-      'Your code switched the virtual clock off (or replaced the timer functions). The grader measures time ' +
-        'itself; leave setTimeout and friends as they are.',
-    );
-  }
-  if (globalThis.fetch !== HttpLab.fetch) {
-    return new CheckFailure('Your code replaced the global fetch. Call fetch; do not redefine it.');
-  }
-  return guard?.tampering();
-}
-
-/** Fails the check if the student's code took the lab apart or asked for what no route offers. */
-function assertUntouched(lab: Lab, guard: WorkerGuard | undefined): void {
-  const tampered = tampering(lab, guard);
-  if (tampered) throw tampered;
+/** Fails the check if the student's code asked for what no route of the check offers. */
+function assertOnlyOfferedRequests(lab: Lab): void {
   if (lab.http.unexpected.length > 0) {
     throw new CheckFailure(
       `Your code requested ${lab.http.unexpected.slice(0, 3).join(', ')}` +

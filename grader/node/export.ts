@@ -280,7 +280,7 @@ export function importClosure(
         (match) => match[1],
       ),
     ];
-    // Paths from the kit's root in strings, such as vitest's `setupFiles: ['grader/lab/watchdog-setup.ts']`.
+    // Paths from the kit's root in strings, such as vitest's `setupFiles: ['grader/lab/worker-setup.ts']`.
     for (const [, path] of text.matchAll(/['"`]((?:grader|scripts|exercises)\/[\w./-]+\.[a-z]+)['"`]/g)) {
       // A weaker hint than an import (it may sit in a comment): followed only to files the template may hold.
       if (available.has(path) && !NEVER_EXPORTED.some((pattern) => pattern.test(path))) queue.push(path);

@@ -28,8 +28,6 @@ export interface HostileCase {
   fails: Readonly<Record<string, Fragment>>;
   /** Real seconds its grading may take on a 2-core machine, the other exercises of the batch included. @default 45 */
   withinSeconds?: number;
-  /** What it tries is only stopped by Node's permission model: checked only where the grader could turn it on. */
-  needsPermissionModel?: boolean;
   /** Files (relative to the kit) it tries to create: none may exist afterwards. */
   mustNotCreate?: readonly string[];
   /** A fragment at least one of its failing checks must say, when which one depends on the suite's order. */

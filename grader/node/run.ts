@@ -1,17 +1,16 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { createVitest } from 'vitest/node';
-import { type GradingContext, type Isolation, submissionFile } from '../context.ts';
-import { DEFAULT_LIMITS, type GuardLimits } from '../lab/watchdog-protocol.ts';
+import { type GradingContext, submissionFile } from '../context.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../lab/worker-notes.ts';
 import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../manifest.ts';
+import { CheckWorkers } from './check-workers.ts';
 import { type CheckReport, type ExerciseReport, type Report, scoreExercise, scoreReport } from './report.ts';
-import { Sandbox } from './sandbox.ts';
 import { inert, inertDeep } from './sanitize.ts';
 import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
-import { guardModuleFetches } from './trust.ts';
 
 /** The kit's root folder. */
 export const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,8 +36,8 @@ export interface GraderOptions {
   /** @default KIT_ROOT */
   root?: string;
   onProgress?: (event: ProgressEvent) => void;
-  /** Budgets for student code: blocked event loop, memory, output, time per exercise (see `GuardLimits`). */
-  limits?: Partial<GuardLimits>;
+  /** Limits of the check workers: heap, real time per exercise, re-runs (see `RunLimits`). */
+  limits?: Partial<RunLimits>;
   /**
    * Lets submissions import the reference solutions and the kit's fixtures (never the grader). Only for classes an
    * instructor generated from the kit's own files; a real submission that does so is copying the answer.
@@ -46,14 +45,8 @@ export interface GraderOptions {
    */
   allowReferenceImports?: boolean;
   /**
-   * Where student code runs: in the check workers under their guard, or in a subject process of its own per
-   * exercise (see `GradingContext.isolation`). `AWAITLINGS_ISOLATION=subject` sets it from the environment.
-   * @default 'worker'
-   */
-  isolation?: Isolation;
-  /**
-   * Where the test workers' own output goes: what student code prints, and the workers' warnings. It never reaches
-   * the terminal unless given here (`AWAITLINGS_WORKER_OUTPUT=1` sends it to stderr, to debug the grader).
+   * Where the test workers' own output goes (their warnings; what student code prints goes nowhere). It never
+   * reaches the terminal unless given here (`AWAITLINGS_WORKER_OUTPUT=1` sends it to stderr, to debug the grader).
    * @default dropped
    */
   workerOutput?: Writable;
@@ -77,28 +70,22 @@ export class Grader {
   lastSuiteFiles: SuiteFileRun[] = [];
   readonly #vitest: Vitest;
   readonly #root: string;
-  readonly #sandbox: Sandbox;
+  readonly #workers: CheckWorkers;
   readonly #runner: SuiteRunner;
-
-  readonly #isolation: Isolation;
+  readonly #allowReferenceImports: boolean;
 
   private constructor(
     vitest: Vitest,
     root: string,
-    sandbox: Sandbox,
-    isolation: Isolation,
+    workers: CheckWorkers,
+    allowReferenceImports: boolean,
     watch: SuiteRunner['watch'],
   ) {
-    this.#isolation = isolation;
     this.#vitest = vitest;
     this.#root = root;
-    this.#sandbox = sandbox;
+    this.#workers = workers;
+    this.#allowReferenceImports = allowReferenceImports;
     this.#runner = { run: (specifications) => vitest.runTestSpecifications(specifications, false), watch };
-  }
-
-  /** Whether the workers run under Node's permission model (`--permission`) on this Node. */
-  get permissionModel(): boolean {
-    return this.#sandbox.permission !== undefined;
   }
 
   static async start(options: GraderOptions = {}): Promise<Grader> {
@@ -139,7 +126,7 @@ export class Grader {
         watch: false,
         reporters: [progress],
         silent: true,
-        setupFiles: ['grader/lab/watchdog-setup.ts'],
+        setupFiles: ['grader/lab/worker-setup.ts'],
         disableConsoleIntercept: true,
         ...(options.workers !== undefined && { maxWorkers: options.workers }),
       },
@@ -147,16 +134,8 @@ export class Grader {
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
-    guardModuleFetches(vitest, root, options.allowReferenceImports ? 'allow' : 'block');
-    const isolation =
-      options.isolation ?? (process.env.AWAITLINGS_ISOLATION === 'subject' ? 'subject' : 'worker');
-    const sandbox = await Sandbox.create(
-      root,
-      vitest.projects,
-      { ...DEFAULT_LIMITS, ...options.limits },
-      { permissionModel: isolation !== 'subject' },
-    );
-    return new Grader(vitest, root, sandbox, isolation, (events) => {
+    const workers = new CheckWorkers(vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
+    return new Grader(vitest, root, workers, options.allowReferenceImports ?? false, (events) => {
       watching = events;
     });
   }
@@ -174,25 +153,20 @@ export class Grader {
       files: Object.fromEntries(
         Object.entries(request.files ?? {}).map(([id, file]) => [id, resolve(this.#root, file)]),
       ),
-      isolation: this.#isolation,
+      isolation: 'subject',
+      allowReferenceImports: this.#allowReferenceImports,
     };
     this.#vitest.provide('awaitlings', context);
-    this.#forgetSubmissions(context);
     const wanted = new Set(ordered.map((exercise) => exercise.id));
     const specifications = (await this.#vitest.getRelevantTestSpecifications()).filter((spec) =>
       wanted.has(exerciseOf(spec.moduleId)),
     );
-    this.#sandbox.prepareRun({
-      graded: ordered.map((exercise) => submissionFile(context, exercise.id)),
-      suites: specifications.map((specification) => specification.moduleId),
-    });
     const exitCode = process.exitCode;
-    const run = await supervise(this.#runner, specifications, this.#sandbox, exerciseOf, describeUnhandled);
+    const run = await supervise(this.#runner, specifications, this.#workers, exerciseOf, describeUnhandled);
     // vitest marks the process failed when a test fails; a failing check is a grade, not a grader failure.
     process.exitCode = exitCode;
     this.lastStats = collectStats(run.modules);
     this.lastSuiteFiles = run.modules.flatMap((module) => describeSuiteFiles(module, this.#root));
-    const sealOf = (exercise: string, check: string) => this.#sandbox.sealOf(exercise, check);
     return scoreReport({
       seed: context.seed,
       target: this.#shown(context.target),
@@ -202,7 +176,6 @@ export class Grader {
           run.modules.filter((module) => exerciseOf(module.moduleId) === exercise.id),
           run.checks.get(exercise.id) ?? new Map(),
           run.unattributed,
-          sealOf,
           this.#shown(submissionFile(context, exercise.id)),
         ),
       ),
@@ -212,23 +185,8 @@ export class Grader {
   async close(): Promise<void> {
     const exitCode = process.exitCode;
     await this.#vitest.close();
-    this.#sandbox.close();
+    this.#workers.close();
     process.exitCode = exitCode;
-  }
-
-  /** Drops the transformed submission code vite keeps between runs, so a file saved since is graded afresh. */
-  #forgetSubmissions(context: GradingContext): void {
-    const folders = [context.target, ...Object.values(context.files).map((file) => dirname(file))];
-    const prefixes = folders.map((folder) => `${folder.replace(/\\/g, '/')}/`);
-    const isSubmission = (file: string) =>
-      !file.includes('/node_modules/') && prefixes.some((prefix) => file.startsWith(prefix));
-    for (const project of this.#vitest.projects) {
-      for (const environment of Object.values(project.vite.environments)) {
-        for (const file of environment.moduleGraph.fileToModulesMap.keys()) {
-          if (isSubmission(file)) this.#vitest.invalidateFile(file);
-        }
-      }
-    }
   }
 
   #shown(path: string): string {
@@ -331,7 +289,6 @@ function reportExercise(
   modules: readonly TestModule[],
   runs: ReadonlyMap<string, CheckRun>,
   unattributed: readonly string[],
-  sealOf: (exercise: string, check: string) => string,
   file: string,
 ): ExerciseReport {
   const moduleProblem =
@@ -346,7 +303,7 @@ function reportExercise(
       hint: check.hint,
       visibility: visibilityOf(check),
     };
-    const verdict = judge(runs.get(check.id), moduleProblem, unattributed, sealOf(exercise.id, check.id));
+    const verdict = judge(runs.get(check.id), moduleProblem, unattributed);
     const safe = { ...inertDeep(verdict), message: inert(verdict.message) };
     return { ...base, ...safe, score: safe.status === 'pass' ? check.points : 0 };
   });
@@ -358,15 +315,11 @@ type Verdict = Pick<
   'status' | 'message' | 'concept' | 'timeline' | 'spans' | 'marker' | 'expected'
 >;
 
-/**
- * Only a check that ran to completion, passed, was signed by its worker's guard, and let no error escape counts as
- * a pass.
- */
+/** Only a check that ran to completion, passed, and let no error escape from the student's code counts as a pass. */
 function judge(
   run: CheckRun | undefined,
   moduleProblem: string | undefined,
   unattributed: readonly string[],
-  seal: string,
 ): Verdict {
   if (!run) {
     return { status: 'error', message: moduleProblem ?? 'This check did not run.' };
@@ -383,14 +336,6 @@ function judge(
     expected: meta?.expected,
   };
   if (result.state === 'passed') {
-    if (meta?.seal !== seal) {
-      return {
-        status: 'error',
-        message:
-          'Not counted: this check was reported as passed, but not by the grader (the result carries no valid ' +
-          'signature). Something rewrote the test results; only a pass the grader signs counts.',
-      };
-    }
     if (escaped.length === 0) return { status: 'pass', message: '' };
     return {
       status: 'error',

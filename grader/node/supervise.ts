@@ -1,18 +1,17 @@
 /**
- * Runs the suites of one grading request and keeps going when student code takes a worker down.
+ * Runs the suites of one grading request and keeps going when a check worker goes down.
  *
- * Each suite file (one exercise) runs in a worker process that runs suite files one after another; a crash, a hang
- * or an exit costs only the file it happened in, and vitest starts a fresh worker for the files still waiting. When a
- * worker dies (its watchdog killed it, the code exited, it ran out of memory, or the outer limit below killed it),
- * the check it was running gets an error that says why, and the checks it never reached run again in a fresh worker,
- * up to `attempts` workers per suite file. A file whose worker died before any of its checks began (a worker its
- * guard retired) runs again whole. An outer limit kills a worker's whole process tree when its suite file runs
- * longer than `exerciseMs` after collection, whatever the in-worker watchdog managed to do.
+ * Each suite file (one exercise) runs in a worker process that runs suite files one after another. Student code
+ * never runs in a worker (it runs in a subject of its own, which its worker stops when it hangs or grows), so a
+ * worker that dies is the grader's trouble: a crash costs only the file it happened in, the check it was running
+ * gets an error that says so, and the checks it never reached run again in a fresh worker, up to `attempts` workers
+ * per suite file. A file whose worker died before any of its checks began runs again whole. An outer limit kills a
+ * worker's whole process tree when its suite file runs longer than `exerciseMs` after collection.
  */
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import type { CheckMeta } from '../lab/suite.ts';
-import type { GuardLimits, WorkerNote } from '../lab/watchdog-protocol.ts';
-import { killTree, type Sandbox } from './sandbox.ts';
+import type { RunLimits, WorkerNote } from '../lab/worker-notes.ts';
+import { type CheckWorkers, killTree } from './check-workers.ts';
 
 /** What a check ended with in the attempt that ran it to the end, copied when that attempt was over. */
 export interface FinishedCheck {
@@ -53,11 +52,11 @@ const WORKER_NOT_STARTED =
 export async function supervise(
   runner: SuiteRunner,
   specifications: TestSpecification[],
-  sandbox: Sandbox,
+  workers: CheckWorkers,
   exerciseOf: (moduleId: string) => string,
   describeError: (error: unknown) => { exercise?: string; check?: string; message: string },
 ): Promise<SupervisedRun> {
-  const limits = sandbox.limits;
+  const limits = workers.limits;
   const checks = new Map<string, Map<string, CheckRun>>();
   const stops = new Map<string, string[]>();
   const unattributed: string[] = [];
@@ -66,9 +65,9 @@ export async function supervise(
   /** Suite file → the checks a re-run asks for (all of them on the first attempt). */
   let requested = new Map<string, Set<string>>();
   for (let attempt = 1; attempt <= limits.attempts && pending.length > 0; attempt++) {
-    sandbox.clearNotes(pending.map((spec) => spec.moduleId));
+    workers.clearNotes(pending.map((spec) => spec.moduleId));
     const killed = new Set<string>();
-    const { testModules, unhandledErrors } = await withOuterLimit(runner, sandbox, killed, () =>
+    const { testModules, unhandledErrors } = await withOuterLimit(runner, workers, killed, () =>
       runner.run(pending),
     );
 
@@ -109,10 +108,10 @@ export async function supervise(
           unfinished.push(test);
         }
       }
-      const note = sandbox.note(module.moduleId);
-      if (!note?.check && (note?.stop || isWorkerDeath(module))) {
-        // The worker died before any check of this file began (a worker retired by its guard, or one that never
-        // started): nothing of the student's is to blame, so the whole file runs again in a fresh worker.
+      const note = workers.note(module.moduleId);
+      if (!note?.check && isWorkerDeath(module)) {
+        // The worker died before any check of this file began: nothing of the student's is to blame, so the whole
+        // file runs again in a fresh worker.
         if (attempt < limits.attempts) {
           next.push({ specification: module.toTestSpecification(), names: undefined });
           continue;
@@ -160,7 +159,7 @@ export async function supervise(
 /** Runs one attempt, killing the process tree of any suite file that runs past `exerciseMs`. */
 async function withOuterLimit<T>(
   runner: SuiteRunner,
-  sandbox: Sandbox,
+  workers: CheckWorkers,
   killed: Set<string>,
   run: () => Promise<T>,
 ): Promise<T> {
@@ -169,11 +168,11 @@ async function withOuterLimit<T>(
     started(file) {
       clearTimeout(timers.get(file));
       const timer = setTimeout(() => {
-        const pid = sandbox.note(file)?.pid;
+        const pid = workers.note(file)?.pid;
         if (pid === undefined || pid === process.pid) return;
         killed.add(file);
         killTree(pid);
-      }, sandbox.limits.exerciseMs);
+      }, workers.limits.exerciseMs);
       timer.unref();
       timers.set(file, timer);
     },
@@ -201,51 +200,19 @@ function isPoolError(message: string): boolean {
 }
 
 /** Why a worker stopped, in words for the student. */
-export function describeStop(note: WorkerNote | undefined, limits: GuardLimits, outerLimit: boolean): string {
+export function describeStop(note: WorkerNote | undefined, limits: RunLimits, outerLimit: boolean): string {
   const during =
     note?.phase === 'import' ? ' while your module was being imported (its top-level code runs then)' : '';
-  const stop = note?.stop;
-  if (outerLimit && stop?.reason !== 'blocked') {
+  if (outerLimit) {
     return (
       `Did not finish: this exercise's checks ran for more than ${seconds(limits.exerciseMs)} of real time${during}, ` +
-      'so the grader stopped them. Something kept the event loop busy without ever finishing.'
+      'so the grader stopped them.'
     );
   }
-  if (!stop) {
-    return (
-      `Stopped: the process running this check crashed${during}. Code that allocates without end crashes it ` +
-      `(its memory limit is ${limits.heapMb} MB), and so does code that ends the process.`
-    );
-  }
-  switch (stop.reason) {
-    case 'blocked':
-      if (stop.mb >= limits.memoryMb / 2) {
-        return (
-          `Did not finish: your code blocked the event loop for more than ${seconds(limits.blockMs)}${during} ` +
-          `while its memory grew to ${stop.mb} MB, so the grader stopped it. Look for a loop that allocates ` +
-          'without end: an array you keep pushing to, a string you keep appending to.'
-        );
-      }
-      return (
-        `Did not finish: your code blocked the event loop for more than ${seconds(limits.blockMs)}${during}, so ` +
-        'the grader stopped it. Something ran synchronously without ever yielding: a loop such as ' +
-        '`while (!done) {}` waiting for a flag that only an async callback could set, or an endless chain of ' +
-        'promise callbacks. Wait with `await`, never by spinning.'
-      );
-    case 'memory':
-      return (
-        `Stopped: your code grew to ${stop.mb} MB of memory${during}, past the ${limits.memoryMb} MB the grader ` +
-        'allows, so the grader stopped it. Look for something that grows without end: an array you keep pushing ' +
-        'to, a string you keep appending to, a buffer far bigger than the data.'
-      );
-    case 'retired':
-      return WORKER_NOT_STARTED;
-    case 'exit':
-      return (
-        `Stopped: your code ended the process that was grading it (${stop.how})${during}. Return a value or throw ` +
-        'an error instead; never exit.'
-      );
-  }
+  return (
+    `Stopped: the grader's process running this check crashed${during}. Your code runs apart from it, so this is ` +
+    'most likely not about your code; if it happens again, tell your instructor.'
+  );
 }
 
 function seconds(ms: number): string {

@@ -18,6 +18,13 @@ import { forwardAbortListeners, listenLocally } from './listeners.ts';
 const [runtimeFile, studentFile] = process.argv.slice(2);
 const realSetImmediate = globalThis.setImmediate;
 
+/** Errors the student's code left unhandled since the last drain: the checks' side fails the check that ran. */
+const escaped: unknown[] = [];
+/** More would say nothing new, and a flood of them must not grow a reply without bound. */
+const MAX_ESCAPED = 5;
+const noteEscaped = (error: unknown) => {
+  if (escaped.length < MAX_ESCAPED) escaped.push(error);
+};
 const mirrors = new WeakSet<object>();
 let clock: SubjectClock | undefined;
 let relay: FetchRelay | undefined;
@@ -34,7 +41,12 @@ const peer = new Peer(new Frames(3, 4), {
       return loadStudent();
     }
     if (message.op === 'fire') {
-      clock?.fire(Number(message.timer));
+      // A throw in a timer callback is an uncaught exception, as it would be in Node.
+      try {
+        clock?.fire(Number(message.timer));
+      } catch (error) {
+        noteEscaped(error);
+      }
       return undefined;
     }
     if (relay?.serve(message.op, message)) return undefined;
@@ -65,9 +77,8 @@ forwardAbortListeners(
   runtimeFile,
 );
 fence();
-// What student code leaves unhandled is its own business: the checks see how its promises settle.
-process.on('unhandledRejection', () => {});
-process.on('uncaughtException', () => {});
+process.on('unhandledRejection', noteEscaped);
+process.on('uncaughtException', noteEscaped);
 
 /** The student's module, imported before the first request is served: loading it reads a file, which a blocked
  * process could not finish. */
@@ -96,7 +107,7 @@ function serveNext(): void {
     if (message.k === 'req' && message.op === 'drain') {
       const drain = message;
       realSetImmediate(() => {
-        peer.reply(drain, { ok: true, value: undefined });
+        peer.reply(drain, { ok: true, value: peer.encode(escaped.splice(0)) });
         serveNext();
       });
       return;

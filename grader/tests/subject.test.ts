@@ -4,15 +4,15 @@ import type { Report } from '../node/report.ts';
 import { Grader } from '../node/run.ts';
 
 /**
- * `isolation: 'subject'`: student code runs in a process of its own per exercise (grader/lab/subject.ts), driven
- * over the bridge (grader/bridge/). The checks keep their meaning there: the solutions score full marks and the
+ * Student code runs in a process of its own per exercise (grader/lab/subject.ts), driven over the bridge
+ * (grader/bridge/). The checks keep their meaning there: the solutions score full marks and the
  * stubs nothing, and a submission that never yields is stopped from outside while the other exercises are graded.
  */
 const SEED = 20261122;
 let grader: Grader;
 
 beforeAll(async () => {
-  grader = await Grader.start({ isolation: 'subject' });
+  grader = await Grader.start();
 });
 
 afterAll(async () => {
