@@ -89,7 +89,8 @@ function importableFolders(file: string, root: string, target: string): string[]
   const reference = [kit('solutions'), kit('fixtures')];
   if (reference.some((folder) => within(folder, file)) && !within(kit('fixtures/hostile'), file))
     return [root];
-  const folders = [dirname(file), kit('exercises')];
+  // The exercise's helpers, in the kit and beside the graded folder (a solution imports them as ../../exercises/…).
+  const folders = [dirname(file), kit('exercises'), resolve(target, '../exercises')];
   // The student's other files, unless the run grades the kit's own reference folders around this submission.
   if (!reference.some((folder) => within(folder, target))) folders.push(target);
   if (within(kit('fixtures/hostile'), file)) folders.push(kit('fixtures/hostile/_shared'));
