@@ -3,8 +3,8 @@
  * shipped mistake of that exercise. Used by `npm run bench`.
  */
 import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
-import { loadMistakes } from '../grader/node/mistakes.ts';
-import { grade, KIT_ROOT } from '../grader/node/run.ts';
+import { grade, KIT_ROOT } from '../grader/node/grading/run.ts';
+import { loadMistakes } from '../grader/node/kit/mistakes.ts';
 
 const files = Object.fromEntries(
   (manifest as readonly ExerciseSpec[]).flatMap((exercise) => {

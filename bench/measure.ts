@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ps } from 'zx';
-import { KIT_ROOT } from '../grader/node/run.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
 
 export interface Sample {
   wallMs: number;

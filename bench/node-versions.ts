@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { KIT_ROOT } from '../grader/node/run.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
 import { UsageError } from '../scripts/cli.ts';
 import { measure, type Stat, stat } from './measure.ts';
 

@@ -7,7 +7,7 @@ import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
-import { Grader, KIT_ROOT } from '../grader/node/run.ts';
+import { Grader, KIT_ROOT } from '../grader/node/grading/run.ts';
 import { parseArgs, runMain, UsageError, wholeNumber } from '../scripts/cli.ts';
 
 /** Wall times in ms of `runs` re-grades of the first exercise's solution, each after touching its file. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import type { GradingContext } from './context.ts';
-import { LongestFirst } from './node/sequencer.ts';
+import { LongestFirst } from './node/grading/sequencer.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

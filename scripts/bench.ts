@@ -19,9 +19,9 @@ import { repeat, round, type Stat, stat } from '../bench/measure.ts';
 import { benchNodes, renderNodeTable } from '../bench/node-versions.ts';
 import { warmRegrades } from '../bench/warm-regrade.ts';
 import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
-import { gradeBatch } from '../grader/node/batch.ts';
-import { Grader, KIT_ROOT } from '../grader/node/run.ts';
-import { writeSampleClass } from '../grader/node/sample-class.ts';
+import { gradeBatch } from '../grader/node/class/batch.ts';
+import { writeSampleClass } from '../grader/node/class/sample-class.ts';
+import { Grader, KIT_ROOT } from '../grader/node/grading/run.ts';
 import { parseArgs, runMain, UsageError, wholeNumber } from './cli.ts';
 
 const USAGE = `Usage: npm run bench -- [--runs <n>] [--class <n>] [--node <binary> …]

@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { chalk } from 'zx';
-import { collectClass, readRoster } from '../grader/node/collect.ts';
+import { collectClass, readRoster } from '../grader/node/class/collect.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run collect -- --org <org> (--prefix <prefix> | --roster <file>) [--to <dir>]

@@ -8,8 +8,8 @@
  */
 import { resolve } from 'node:path';
 import { chalk } from 'zx';
-import { exportTemplate } from '../grader/node/export.ts';
-import { KIT_ROOT } from '../grader/node/run.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
+import { exportTemplate } from '../grader/node/kit/export.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run export -- <dir> [--kit-repo <owner/name>] [--kit-ref <commit>]

@@ -5,8 +5,8 @@
  */
 import { chalk } from 'zx';
 import { type ExerciseSpec, manifest, resolveExerciseId } from '../grader/manifest.ts';
-import { readHintState, resetHints, unlockNextHint } from '../grader/node/hints.ts';
-import { KIT_ROOT } from '../grader/node/run.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
+import { readHintState, resetHints, unlockNextHint } from '../grader/node/report/hints.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run hint -- <exercise> [--reset]

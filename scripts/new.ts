@@ -15,8 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chalk } from 'zx';
 import { type ExerciseSpec, manifest } from '../grader/manifest.ts';
-import { staleLists, writeLists } from '../grader/node/kit-lists.ts';
-import { exerciseOfSuiteFile } from '../grader/node/suite-files.ts';
+import { exerciseOfSuiteFile } from '../grader/node/grading/suite-files.ts';
+import { staleLists, writeLists } from '../grader/node/kit/kit-lists.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run new -- <slug> [--title <title>]

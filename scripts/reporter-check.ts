@@ -16,9 +16,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ExerciseSpec, manifest, visibilityOf } from '../grader/manifest.ts';
-import { ENV_VAR_CAP, encodeClassroom } from '../grader/node/formats/classroom.ts';
-import { type Report, scoreExercise, scoreReport } from '../grader/node/report.ts';
-import { Grader } from '../grader/node/run.ts';
+import { Grader } from '../grader/node/grading/run.ts';
+import { ENV_VAR_CAP, encodeClassroom } from '../grader/node/report/formats/classroom.ts';
+import { type Report, scoreExercise, scoreReport } from '../grader/node/report/report.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = 'Usage: npx tsx scripts/reporter-check.ts <path to the reporter’s dist/main.js>';

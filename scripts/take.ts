@@ -9,8 +9,8 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chalk } from 'zx';
-import { KIT_ROOT } from '../grader/node/run.ts';
-import { takeExercises } from '../grader/node/submission.ts';
+import { takeExercises } from '../grader/node/class/submission.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
 import { parseArgs, runMain, UsageError } from './cli.ts';
 
 const USAGE = `Usage: npm run take -- <submission-dir> [--to <kit-dir>]

@@ -11,7 +11,7 @@ import { startVitest } from 'vitest/node';
 import { chalk } from 'zx';
 import type { GradingContext } from '../grader/context.ts';
 import { resolveExerciseId } from '../grader/manifest.ts';
-import { KIT_ROOT } from '../grader/node/run.ts';
+import { KIT_ROOT } from '../grader/node/grading/run.ts';
 import { parseArgs, runMain, wholeNumber } from './cli.ts';
 
 const USAGE = `Usage: npm run ui -- [exercise...] [--target <dir>] [--seed <n>] [--port <n>] [--open]

@@ -36,10 +36,10 @@ async function main(): Promise<void> {
     return;
   }
   // The manifest validates itself when loaded: an invalid one is the first problem to report, not a crash.
-  let kit: typeof import('../grader/node/verify.ts');
+  let kit: typeof import('../grader/node/kit/verify.ts');
   let resolveExerciseId: (selector: string) => string;
   try {
-    kit = await import('../grader/node/verify.ts');
+    kit = await import('../grader/node/kit/verify.ts');
     ({ resolveExerciseId } = await import('../grader/manifest.ts'));
   } catch (error) {
     console.error(chalk.red((error as Error).message));
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
 }
 
 function renderTable(
-  result: Awaited<ReturnType<typeof import('../grader/node/verify.ts').verifyKit>>,
+  result: Awaited<ReturnType<typeof import('../grader/node/kit/verify.ts').verifyKit>>,
   criteria: readonly string[],
 ): string {
   const header = ['exercise', ...criteria];

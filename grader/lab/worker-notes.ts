@@ -1,5 +1,5 @@
 /**
- * What the grading process (grader/node/supervise.ts) and each check worker agree on: the limits of a run, and the
+ * What the grading process (grader/node/grading/supervise.ts) and each check worker agree on: the limits of a run, and the
  * note a worker leaves about the check it is running, written before the check starts. When a worker dies or runs
  * past its time, the grading process names the check from the note and runs the others again in a fresh worker.
  *

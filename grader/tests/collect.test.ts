@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { COLLECTED_SCHEMA, collectClass, readRoster, studentOf } from '../node/collect.ts';
+import { COLLECTED_SCHEMA, collectClass, readRoster, studentOf } from '../node/class/collect.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'awaitlings-collect-'));
 const server = join(scratch, 'server');

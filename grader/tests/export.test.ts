@@ -13,10 +13,10 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { YAML } from 'zx';
 import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
-import { type ExportResult, exportTemplate, publicManifest } from '../node/export.ts';
-import { copyKit, kitFiles } from '../node/kit-files.ts';
-import type { Report } from '../node/report.ts';
-import { KIT_ROOT } from '../node/run.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
+import { type ExportResult, exportTemplate, publicManifest } from '../node/kit/export.ts';
+import { copyKit, kitFiles } from '../node/kit/kit-files.ts';
+import type { Report } from '../node/report/report.ts';
 
 /** The student template: written once to a scratch folder (node_modules linked), then searched and graded. */
 const exercises = manifest as readonly ExerciseSpec[];

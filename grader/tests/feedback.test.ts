@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chalk } from 'zx';
 import { findExercise } from '../manifest.ts';
-import { gradeWithFeedback } from '../node/feedback.ts';
-import { renderHtml } from '../node/html.ts';
-import type { Report } from '../node/report.ts';
-import { Grader, KIT_ROOT } from '../node/run.ts';
-import { renderReport } from '../node/terminal.ts';
-import { TypeCheckThread } from '../node/typecheck.ts';
+import { Grader, KIT_ROOT } from '../node/grading/run.ts';
+import { TypeCheckThread } from '../node/grading/typecheck.ts';
+import { gradeWithFeedback } from '../node/report/feedback.ts';
+import { renderHtml } from '../node/report/html.ts';
+import type { Report } from '../node/report/report.ts';
+import { renderReport } from '../node/report/terminal.ts';
 
 /**
  * Feedback that teaches, end to end: a type error and a syntax error in the student's file each give one line with

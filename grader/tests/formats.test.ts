@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
+import { annotations, neutralise } from '../node/class/github.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
 import {
   CLASSROOM_BUDGET,
   type ClassroomResult,
@@ -9,12 +11,10 @@ import {
   ENV_VAR_CAP,
   encodeClassroom,
   toClassroomResult,
-} from '../node/formats/classroom.ts';
-import { toGradescope } from '../node/formats/gradescope.ts';
-import { FORMATS, type FormatName, parseFormat } from '../node/formats/index.ts';
-import { annotations, neutralise } from '../node/github.ts';
-import { REPORT_SCHEMA, type Report, scoreExercise, scoreReport } from '../node/report.ts';
-import { KIT_ROOT } from '../node/run.ts';
+} from '../node/report/formats/classroom.ts';
+import { toGradescope } from '../node/report/formats/gradescope.ts';
+import { FORMATS, type FormatName, parseFormat } from '../node/report/formats/index.ts';
+import { REPORT_SCHEMA, type Report, scoreExercise, scoreReport } from '../node/report/report.ts';
 
 /** A real report (a mistake graded with seed 42), with one check turned into an error that quotes hostile text. */
 const sample = JSON.parse(readFileSync(join(KIT_ROOT, 'fixtures/reports/sample.json'), 'utf8')) as Report;

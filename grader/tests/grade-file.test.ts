@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { singleFile } from '../../scripts/grade-file.ts';
-import { loadMistakes } from '../node/mistakes.ts';
-import type { Report } from '../node/report.ts';
-import { KIT_ROOT } from '../node/run.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
+import { loadMistakes } from '../node/kit/mistakes.ts';
+import type { Report } from '../node/report/report.ts';
 
 /** `npm run grade -- <exercise> --file <path>`: one file graded as one exercise's index.ts. */
 const scratch = mkdtempSync(join(tmpdir(), 'awaitlings-grade-file-'));

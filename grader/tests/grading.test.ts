@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { loadMistakes, type Mistake } from '../node/mistakes.ts';
-import type { Report } from '../node/report.ts';
-import { Grader, KIT_ROOT } from '../node/run.ts';
+import { Grader, KIT_ROOT } from '../node/grading/run.ts';
+import { loadMistakes, type Mistake } from '../node/kit/mistakes.ts';
+import type { Report } from '../node/report/report.ts';
 
 /**
  * End to end: the real grader, the real suites, the shipped solutions, stubs and mistakes.

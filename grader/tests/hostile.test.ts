@@ -2,9 +2,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { expectedFailure, type HostileEntry, loadHostile } from '../node/hostile.ts';
-import type { ExerciseReport } from '../node/report.ts';
-import { Grader, KIT_ROOT } from '../node/run.ts';
+import { Grader, KIT_ROOT } from '../node/grading/run.ts';
+import { expectedFailure, type HostileEntry, loadHostile } from '../node/kit/hostile.ts';
+import type { ExerciseReport } from '../node/report/report.ts';
 
 /**
  * The hostile catalog (`fixtures/hostile/`), through the real grader: every entry scores exactly what its honest part

@@ -4,12 +4,12 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { gradeWithFeedback } from '../node/feedback.ts';
-import { writeHtml } from '../node/html.ts';
-import type { CheckReport, Report } from '../node/report.ts';
-import { Grader, KIT_ROOT } from '../node/run.ts';
-import { conceptLine } from '../node/terminal.ts';
-import { TypeCheckThread } from '../node/typecheck.ts';
+import { Grader, KIT_ROOT } from '../node/grading/run.ts';
+import { TypeCheckThread } from '../node/grading/typecheck.ts';
+import { gradeWithFeedback } from '../node/report/feedback.ts';
+import { writeHtml } from '../node/report/html.ts';
+import type { CheckReport, Report } from '../node/report/report.ts';
+import { conceptLine } from '../node/report/terminal.ts';
 
 /**
  * The HTML report, opened in a real browser: Debian's `chromium`, driven by playwright-core (which downloads

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { fillRegion, staleLists, totals } from '../node/kit-lists.ts';
-import { KIT_ROOT } from '../node/run.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
+import { fillRegion, staleLists, totals } from '../node/kit/kit-lists.ts';
 
 /** The kit's lists of exercises are generated from the manifest, between markers, and never go stale. */
 const exercises = manifest as readonly ExerciseSpec[];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { NODE_FLOOR, unsupportedNode } from '../../scripts/cli.ts';
-import { KIT_ROOT } from '../node/run.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
 
 const run = promisify(execFile);
 

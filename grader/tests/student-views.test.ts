@@ -6,14 +6,14 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { chalk } from 'zx';
 import type { RequestRecord } from '../lab/timeline.ts';
 import { type ExerciseSpec, findExercise, manifest } from '../manifest.ts';
-import { addFeedback } from '../node/feedback.ts';
-import { HINT_STATE_FILE, readHintState, resetHints, unlockNextHint } from '../node/hints.ts';
-import { renderHtml } from '../node/html.ts';
-import { createProgress } from '../node/progress.ts';
-import { type CheckReport, type Report, scoreExercise, scoreReport } from '../node/report.ts';
-import type { ProgressEvent } from '../node/run.ts';
-import { conceptLine, renderReport } from '../node/terminal.ts';
-import { renderTimelineSvg, ticks } from '../node/timeline-svg.ts';
+import { createProgress } from '../node/grading/progress.ts';
+import type { ProgressEvent } from '../node/grading/run.ts';
+import { addFeedback } from '../node/report/feedback.ts';
+import { HINT_STATE_FILE, readHintState, resetHints, unlockNextHint } from '../node/report/hints.ts';
+import { renderHtml } from '../node/report/html.ts';
+import { type CheckReport, type Report, scoreExercise, scoreReport } from '../node/report/report.ts';
+import { conceptLine, renderReport } from '../node/report/terminal.ts';
+import { renderTimelineSvg, ticks } from '../node/report/timeline-svg.ts';
 
 /** The student-facing views on hand-made reports: fast, no grading. */
 const KIT_ROOT = resolve(import.meta.dirname, '../..');

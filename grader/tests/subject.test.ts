@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { manifest } from '../manifest.ts';
-import type { Report } from '../node/report.ts';
-import { Grader } from '../node/run.ts';
+import { Grader } from '../node/grading/run.ts';
+import type { Report } from '../node/report/report.ts';
 
 /**
  * Student code runs in a process of its own per exercise (grader/lab/subject.ts), driven over the bridge

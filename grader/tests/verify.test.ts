@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { copyKit } from '../node/kit-files.ts';
-import { totals } from '../node/kit-lists.ts';
-import type { Report } from '../node/report.ts';
-import { Grader, KIT_ROOT } from '../node/run.ts';
+import { Grader, KIT_ROOT } from '../node/grading/run.ts';
+import { copyKit } from '../node/kit/kit-files.ts';
+import { totals } from '../node/kit/kit-lists.ts';
 import {
   checkFiles,
   checkManifestText,
   checkOrphanSuites,
   checkSuiteAgreement,
   type Problem,
-} from '../node/verify.ts';
-import { exerciseOfKitFile, lintKit, typeCheckKit } from '../node/verify-static.ts';
+} from '../node/kit/verify.ts';
+import { exerciseOfKitFile, lintKit, typeCheckKit } from '../node/kit/verify-static.ts';
+import type { Report } from '../node/report/report.ts';
 
 /**
  * What `npm run verify` checks, as the kit's own tests: the cheap criteria over the real kit, then each failure

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { KIT_ROOT } from '../node/run.ts';
+import { KIT_ROOT } from '../node/grading/run.ts';
 
 /**
  * `npm run grade -- --watch`, for real: a child process watches a temp copy of an exercise folder, and the test

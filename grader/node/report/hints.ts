@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { findExercise } from '../manifest.ts';
+import { findExercise } from '../../manifest.ts';
 
 /** Where the kit remembers which hints a student has unlocked (gitignored: it is theirs, not the kit's). */
 export const HINT_STATE_FILE = '.awaitlings/hints.json';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import { encodeClassroom } from './formats/classroom.ts';
-import { renderMarkdown } from './formats/markdown.ts';
-import type { Report } from './report.ts';
+import { encodeClassroom } from '../report/formats/classroom.ts';
+import { renderMarkdown } from '../report/formats/markdown.ts';
+import type { Report } from '../report/report.ts';
 
 /** True inside a GitHub Actions job. */
 export function inGithubActions(env: NodeJS.ProcessEnv = process.env): boolean {

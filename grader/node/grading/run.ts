@@ -3,17 +3,23 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { createVitest } from 'vitest/node';
-import { type GradingContext, submissionFile } from '../context.ts';
-import { DEFAULT_LIMITS, type RunLimits } from '../lab/worker-notes.ts';
-import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../manifest.ts';
+import { type GradingContext, submissionFile } from '../../context.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../../lab/worker-notes.ts';
+import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../../manifest.ts';
+import {
+  type CheckReport,
+  type ExerciseReport,
+  type Report,
+  scoreExercise,
+  scoreReport,
+} from '../report/report.ts';
+import { inert, inertDeep } from '../report/sanitize.ts';
 import { CheckWorkers } from './check-workers.ts';
-import { type CheckReport, type ExerciseReport, type Report, scoreExercise, scoreReport } from './report.ts';
-import { inert, inertDeep } from './sanitize.ts';
 import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
 
 /** The kit's root folder. */
-export const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const KIT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface GradeRequest {
   /** Full exercise ids, in any order; graded in manifest order. @default every exercise */

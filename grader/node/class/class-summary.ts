@@ -1,6 +1,6 @@
+import { renderMarkdown } from '../report/formats/markdown.ts';
+import type { Report } from '../report/report.ts';
 import type { ClassSummary } from './batch.ts';
-import { renderMarkdown } from './formats/markdown.ts';
-import type { Report } from './report.ts';
 
 /**
  * The class at a glance, in Markdown (the merge job's step summary): how many students were graded, the

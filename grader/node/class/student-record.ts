@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ExerciseSpec, manifest as kitManifest, visibilityOf } from '../manifest.ts';
-import { byName, type ClassSummary, type StudentResult, summarise } from './batch.ts';
+import { type ExerciseSpec, manifest as kitManifest, visibilityOf } from '../../manifest.ts';
 import {
   type CheckReport,
   type CheckStatus,
@@ -9,7 +8,8 @@ import {
   type Report,
   scoreExercise,
   scoreReport,
-} from './report.ts';
+} from '../report/report.ts';
+import { byName, type ClassSummary, type StudentResult, summarise } from './batch.ts';
 import type { Ignored } from './submission.ts';
 
 /** The version of a student's record; bump it when a field changes meaning. */

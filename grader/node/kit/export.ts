@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import type { ExerciseSpec } from '../manifest.ts';
+import type { ExerciseSpec } from '../../manifest.ts';
 import { kitFiles, linkNodeModules } from './kit-files.ts';
 
 export interface ExportOptions {
@@ -86,7 +86,7 @@ export async function exportTemplate(options: ExportOptions): Promise<ExportResu
       if (!available.has(file) || !closure.ok) {
         throw new Error(
           `The npm script \`${name}\` cannot ship in the template: ${closure.problems.join('; ') || `${file} is missing`}. ` +
-            'Fix the import, or list the script in INSTRUCTOR_SCRIPTS (grader/node/export.ts) if it is for instructors only.',
+            'Fix the import, or list the script in INSTRUCTOR_SCRIPTS (grader/node/kit/export.ts) if it is for instructors only.',
         );
       }
     }
@@ -254,7 +254,7 @@ interface Closure {
 
 /**
  * Every kit file `entries` reach through relative imports (static, dynamic, `import type`, re-exports),
- * `new URL('./file', import.meta.url)` and paths from the kit's root written as strings. Reaching a file the template must not hold is a problem.
+ * `new URL('../file', import.meta.url)` and paths from the kit's root written as strings. Reaching a file the template must not hold is a problem.
  */
 export function importClosure(
   root: string,
@@ -288,7 +288,7 @@ export function importClosure(
     for (const specifier of specifiers) {
       if (!specifier.startsWith('.')) continue;
       const target = posix.normalize(posix.join(posix.dirname(file), specifier));
-      // Folders (`new URL('../..', import.meta.url)`) and files outside the kit's list are not copied.
+      // Folders (`new URL('../../..', import.meta.url)`) and files outside the kit's list are not copied.
       if (available.has(target)) queue.push(target);
     }
   }

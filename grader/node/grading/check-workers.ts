@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { NOTES_ENV, noteFile, type RunLimits, type WorkerNote } from '../lab/worker-notes.ts';
+import { NOTES_ENV, noteFile, type RunLimits, type WorkerNote } from '../../lab/worker-notes.ts';
 
 /** One grader's check workers: their scratch folder, their limits, and how they start. */
 export class CheckWorkers {

@@ -74,4 +74,4 @@ export function linkNodeModules(from: string, to: string): void {
   symlinkSync(join(from, 'node_modules'), join(to, 'node_modules'), 'junction');
 }
 
-const KIT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const KIT_ROOT = fileURLToPath(new URL('../../..', import.meta.url));

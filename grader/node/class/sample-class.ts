@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { loadMistakes } from './mistakes.ts';
+import { type ExerciseSpec, manifest } from '../../manifest.ts';
+import { loadMistakes } from '../kit/mistakes.ts';
 
 /** What a generated student handed in for one exercise, and what it must score. */
 export interface SampleSubmission {

@@ -1,4 +1,4 @@
-import { type ExerciseSpec, findExercise } from '../manifest.ts';
+import { type ExerciseSpec, findExercise } from '../../manifest.ts';
 import type { ProgressEvent } from './run.ts';
 
 /** Where progress goes: a terminal gets one live line, anything else (CI logs, pipes) plain lines. */

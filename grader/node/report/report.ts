@@ -1,6 +1,6 @@
-import type { TimelineData, TimelineMarker, TimelineSpan } from '../lab/suite.ts';
-import type { RequestRecord } from '../lab/timeline.ts';
-import type { Visibility } from '../manifest.ts';
+import type { TimelineData, TimelineMarker, TimelineSpan } from '../../lab/suite.ts';
+import type { RequestRecord } from '../../lab/timeline.ts';
+import type { Visibility } from '../../manifest.ts';
 
 /** The version of the report format; bump it when a field changes meaning. */
 export const REPORT_SCHEMA = 'awaitlings.report/1';

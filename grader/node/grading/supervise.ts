@@ -9,8 +9,8 @@
  * worker's whole process tree when its suite file runs longer than `exerciseMs` after collection.
  */
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
-import type { CheckMeta } from '../lab/suite.ts';
-import type { RunLimits, WorkerNote } from '../lab/worker-notes.ts';
+import type { CheckMeta } from '../../lab/suite.ts';
+import type { RunLimits, WorkerNote } from '../../lab/worker-notes.ts';
 import { type CheckWorkers, killTree } from './check-workers.ts';
 
 /** What a check ended with in the attempt that ran it to the end, copied when that attempt was over. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { TimelineData } from '../lab/suite.ts';
+import type { TimelineData } from '../../lab/suite.ts';
 import type { CheckReport, ExerciseReport, Report } from './report.ts';
 import { conceptLine, hintCommandLine } from './terminal.ts';
 import { esc, hasTimeline, renderTimelineSvg, timelineEnd } from './timeline-svg.ts';

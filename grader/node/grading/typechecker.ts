@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import type { Diagnostic } from './report.ts';
+import type { Diagnostic } from '../report/report.ts';
 
 /** Diagnostics shown per file at most; the rest are counted by the views. */
 const MAX_PER_FILE = 20;

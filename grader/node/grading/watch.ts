@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watch } from 'chokidar';
 import type { chalk as zxChalk } from 'zx';
-import { type ExerciseSpec, manifest } from '../manifest.ts';
-import { gradeWithFeedback } from './feedback.ts';
-import { renderHtml } from './html.ts';
+import { type ExerciseSpec, manifest } from '../../manifest.ts';
+import { gradeWithFeedback } from '../report/feedback.ts';
+import { renderHtml } from '../report/html.ts';
+import { type ExerciseReport, type Report, scoreReport } from '../report/report.ts';
+import { renderReport } from '../report/terminal.ts';
 import { createProgress } from './progress.ts';
-import { type ExerciseReport, type Report, scoreReport } from './report.ts';
 import { Grader } from './run.ts';
-import { renderReport } from './terminal.ts';
 import { TypeCheckThread } from './typecheck.ts';
 
 export interface WatchOptions {

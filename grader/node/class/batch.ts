@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Report } from './report.ts';
-import { Grader } from './run.ts';
+import { Grader } from '../grading/run.ts';
+import type { Report } from '../report/report.ts';
 import { STUDENT_RECORD_SCHEMA, type StudentRecord } from './student-record.ts';
 import { type Ignored, type SubmissionLimits, takeExercises } from './submission.ts';
 

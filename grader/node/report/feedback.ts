@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { type ExerciseSpec, findExercise, manifest } from '../manifest.ts';
+import { type ExerciseSpec, findExercise, manifest } from '../../manifest.ts';
+import { type GradeRequest, Grader, type GraderOptions, KIT_ROOT } from '../grading/run.ts';
+import { TypeCheckThread } from '../grading/typecheck.ts';
 import type { Diagnostic, ExerciseReport, Report } from './report.ts';
-import { type GradeRequest, Grader, type GraderOptions, KIT_ROOT } from './run.ts';
-import { TypeCheckThread } from './typecheck.ts';
 
 /** Anything that grades: a `Grader`, or a stand-in in tests. */
 export interface Grades {

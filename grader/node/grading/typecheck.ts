@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic } from './report.ts';
+import type { Diagnostic } from '../report/report.ts';
 
 /**
  * A TypeChecker (typechecker.ts) in a worker thread, so the type-check runs while the suites grade

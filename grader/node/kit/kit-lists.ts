@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExerciseSpec } from '../manifest.ts';
+import type { ExerciseSpec } from '../../manifest.ts';
 
 /**
  * The kit's lists of exercises, generated from the manifest so that adding an exercise cannot leave them stale:

@@ -1,5 +1,5 @@
 import type { chalk as zxChalk } from 'zx';
-import { type ExerciseSpec, manifest } from '../manifest.ts';
+import { type ExerciseSpec, manifest } from '../../manifest.ts';
 import type { CheckReport, Diagnostic, ExerciseReport, Report } from './report.ts';
 
 export interface TerminalOptions {

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ExerciseSpec, manifest, visibilityOf } from '../manifest.ts';
+import { type ExerciseSpec, manifest, visibilityOf } from '../../manifest.ts';
+import { Grader, KIT_ROOT, type SuiteFileRun } from '../grading/run.ts';
+import { exerciseOfSuiteFile } from '../grading/suite-files.ts';
+import type { CheckStatus, Report } from '../report/report.ts';
 import { staleLists } from './kit-lists.ts';
 import { loadMistakes, type Mistake } from './mistakes.ts';
-import type { CheckStatus, Report } from './report.ts';
-import { Grader, KIT_ROOT, type SuiteFileRun } from './run.ts';
-import { exerciseOfSuiteFile } from './suite-files.ts';
 import { exerciseOfKitFile, lintKit, type StaticProblem, typeCheckKit } from './verify-static.ts';
 
 /** What `npm run verify` holds every exercise to, one column each in its table. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { findExercise } from '../manifest.ts';
+import { findExercise } from '../../manifest.ts';
 
 /** A plausible wrong implementation and the checks it must fail. */
 export interface Mistake {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
-import { exerciseOfSuiteFile } from './suite-files.ts';
+import { exerciseOfSuiteFile } from '../grading/suite-files.ts';
 
 /** One lint or type problem, located in a kit file (relative, `/` separators). */
 export interface StaticProblem {

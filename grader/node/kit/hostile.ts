@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findExercise } from '../manifest.ts';
+import { findExercise } from '../../manifest.ts';
 
 /**
  * A fragment of the message a check must fail with (case-insensitive), or several when more than one stop is right

@@ -1,5 +1,5 @@
-import type { TimelineData, TimelineSpan } from '../lab/suite.ts';
-import type { RequestRecord } from '../lab/timeline.ts';
+import type { TimelineData, TimelineSpan } from '../../lab/suite.ts';
+import type { RequestRecord } from '../../lab/timeline.ts';
 
 /** One drawn row: a request, or a lane of spans. */
 interface Row {
