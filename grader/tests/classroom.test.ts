@@ -60,7 +60,7 @@ describe('the workflow files', () => {
 
   test('pin one Node version, an LTS, and give every job read-only contents', () => {
     const version = workflow.env.NODE_VERSION;
-    expect(version).toMatch(/^(22|24)\.\d+\.\d+$/);
+    expect(version).toMatch(/^(24|26)\.\d+\.\d+$/);
     expect(gradeClass.env.NODE_VERSION).toBe(version);
     const setups = [...steps, ...Object.values<any>(gradeClass.jobs).flatMap((each) => each.steps)].filter(
       (step) => step.uses?.startsWith('actions/setup-node@'),
