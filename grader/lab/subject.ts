@@ -27,6 +27,7 @@ import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
 import { bundleSubmission } from './bundle.ts';
 import { holdTimeWhile } from './clock.ts';
 import type { Lab } from './lab.ts';
+import { ABANDONED } from './worker-notes.ts';
 
 /** Captured when the module loads, before any clock is faked. */
 const realSetImmediate = globalThis.setImmediate;
@@ -45,11 +46,11 @@ const HEAP_MB = 384;
 
 /** Why the subject was stopped, as the watchdog thread writes it. */
 const LOST_REASONS = ['', 'blocked', 'memory', 'exited'] as const;
-type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol';
+type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol' | 'abandoned';
 
 /** The subject is gone; the check it was running fails with this message. */
 export class SubjectLost extends Error {
-  override readonly name = 'SubjectLost';
+  override name = 'SubjectLost';
   readonly reason: LostReason;
   constructor(reason: LostReason, detail: string) {
     super(lostMessage(reason, detail));
@@ -63,6 +64,8 @@ function lostMessage(reason: LostReason, detail: string): string {
       return `Your code kept the event loop busy for more than ${BLOCK_MS / 1000} s of real time without ever yielding (${detail}), so the grader stopped it. Look for a loop that never awaits.`;
     case 'memory':
       return `Your code ran out of the memory it may use (${detail}), so the grader stopped it. Look for something that grows without end.`;
+    case 'abandoned':
+      return `The check ran out of real time (${detail}), so the grader stopped your code with it.`;
     case 'exited':
       return `Your code's process ended in the middle of the check (${detail}). Do not call process.exit(), and let nothing crash the process.`;
     default:
@@ -290,6 +293,17 @@ export class Subject {
         rmSync(this.#scratch, { recursive: true, force: true });
       });
     return this.#api;
+  }
+
+  /**
+   * Stops the process because the check using it was given up (vitest's real-time limit): whatever that check still
+   * had running fails at once instead of running on into the next check, which gets a fresh subject.
+   */
+  abandon(why: string): void {
+    const lost = new SubjectLost('abandoned', why);
+    // What the abandoned check leaves unhandled says nothing about the check that runs next (grader/node/grading).
+    lost.name = ABANDONED;
+    this.#lose(lost);
   }
 
   /** Stops the process and removes its scratch folder. */

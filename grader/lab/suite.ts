@@ -142,6 +142,7 @@ export function defineSuite<Api>(exerciseId: string) {
     registered.add(id);
     test(id, { timeout: options.timeoutMs ?? 20_000, meta: { awaitlingsDeclaredIn: declaredIn } }, async ({
       task,
+      signal,
     }) => {
       // Under `npm run grade` the grading process reads which check this worker runs (worker-notes.ts).
       writeNote({ pid: process.pid, check: id, phase: imported.has(exerciseId) ? 'check' : 'import' });
@@ -153,6 +154,8 @@ export function defineSuite<Api>(exerciseId: string) {
             : await loadInSubject<Api>(exerciseId);
         imported.add(exerciseId);
         writeNote({ pid: process.pid, check: id, phase: 'check' });
+        // A check vitest gave up on must not run on into the next one: its subject stops with it.
+        signal.addEventListener('abort', () => subject?.abandon(`${id} passed its limit`), { once: true });
         const lab = Lab.open({
           seed: checkSeed(context.seed, exerciseId, id),
           reproduce: reproduceCommand(context, exerciseId),

@@ -12,6 +12,12 @@ import { basename } from 'node:path';
 /** Environment variable that tells a check worker the scratch folder its notes go to. */
 export const NOTES_ENV = 'AWAITLINGS_NOTES';
 
+/**
+ * The name of the error a check that vitest gave up on (its real-time limit) leaves in the promises it no longer
+ * awaits: not an error of the check that runs next.
+ */
+export const ABANDONED = 'CheckAbandoned';
+
 /** Limits of one grading run. */
 export interface RunLimits {
   /** V8 heap limit (MB) of a check worker. @default 1_536 */

@@ -356,8 +356,8 @@ function judge(
       return {
         status: 'error',
         message:
-          'Did not finish: the check ran out of real time. Your code may be blocking the event loop ' +
-          '(a synchronous loop that never yields) or waiting on real time instead of the virtual clock.',
+          'Did not finish: the check ran out of real time. Your code may keep it busy without end (a timer ' +
+          'or a promise that polls in a loop) or wait on real time instead of the virtual clock.',
       };
     }
     return { status: 'fail', message, ...extras };
