@@ -12,6 +12,8 @@
  */
 import { ChannelClosed, type Frames } from './frames.ts';
 
+/** `AWAITLINGS_BRIDGE_TRACE=1` prints every message received to stderr (read once: the subject empties its env). */
+const TRACE = Boolean(process.env.AWAITLINGS_BRIDGE_TRACE);
 /** Symbols that cross by name. */
 const WELL_KNOWN = [
   'asyncIterator',
@@ -736,7 +738,7 @@ export class Peer {
     }
     if (!isMessage(message)) throw this.#breach('a message of no known shape');
     this.#hooks.received?.(message);
-    if (process.env.AWAITLINGS_BRIDGE_TRACE)
+    if (TRACE)
       process.stderr.write(
         `${process.pid} <- ${JSON.stringify(message, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}\n`,
       );

@@ -80,6 +80,14 @@ function exitedDetail(status: number): string {
   return signal === 0 ? `it exited with code ${(status >> 8) & 0xff}` : `it was ended by signal ${signal}`;
 }
 
+/**
+ * What the subject's code left unhandled, as a `drain` or a `fire` reports it: unhandled here too, where vitest
+ * blames the check that was running.
+ */
+function rethrowEscaped(escaped: unknown): void {
+  if (Array.isArray(escaped)) for (const error of escaped) Promise.reject(error);
+}
+
 /** Flags shared with the watchdog thread. */
 const WAITING = 0;
 const LOST = 1;
@@ -395,7 +403,8 @@ export class Subject {
       note: (message) => this.#note(message),
       queued: () => this.#queueDrain(),
       answered: (op) => {
-        if (op !== 'drain') this.#queueDrain();
+        // A `fire` is answered once the subject has drained, like a `drain`.
+        if (op !== 'drain' && op !== 'fire') this.#queueDrain();
       },
       // The bridge's own listener on a lab signal it mirrors: added from here, so the lab does not count it.
       listen: (signal, listener) => signal.addEventListener('abort', listener, { once: true }),
@@ -413,14 +422,11 @@ export class Subject {
       this.#drainQueued = false;
       if (!this.#dirty || !this.alive) return;
       this.#dirty = false;
-      let escaped: unknown;
       try {
-        escaped = this.#request('drain', {});
+        rethrowEscaped(this.#request('drain', {}));
       } catch {
         // Lost: the check reports why.
       }
-      // Left unhandled in the subject: unhandled here too, where vitest blames the check that was running.
-      if (Array.isArray(escaped)) for (const error of escaped) Promise.reject(error);
     });
   }
 
@@ -547,12 +553,12 @@ export class Subject {
       if (kind !== 'interval') this.#timers.delete(id);
       if (lab) {
         // Fired by a check advancing the lab's clock: a lost subject fails that check.
-        this.#request('fire', { timer: id });
+        rethrowEscaped(this.#request('fire', { timer: id }));
         return;
       }
       if (!this.alive) return;
       try {
-        this.#request('fire', { timer: id });
+        rethrowEscaped(this.#request('fire', { timer: id }));
       } catch {
         // Lost between checks: the next check reports why.
       }

@@ -92,8 +92,9 @@ function loadStudent(): unknown {
 /**
  * Serves requests as they come, each at once, without returning to the event loop: promises the student's code
  * started run only when the checks' side asks for a `drain` (when it has nothing left to do itself), as they would
- * when the checks await. A `drain` is answered after one turn of the event loop, when every promise callback, every
- * `process.nextTick` and whatever they started in turn have run.
+ * when the checks await, or after a timer `fire`s. Both are answered after one turn of the event loop, when every
+ * promise callback, every `process.nextTick` and whatever they started in turn have run, with what the student's
+ * code left unhandled meanwhile.
  */
 function serveNext(): void {
   for (;;) {
@@ -104,10 +105,12 @@ function serveNext(): void {
       process.exitCode = 0;
       return;
     }
-    if (message.k === 'req' && message.op === 'drain') {
-      const drain = message;
+    if (message.k === 'req' && (message.op === 'drain' || message.op === 'fire')) {
+      // A timer fires as in Node: its callback, then every promise callback it started, before anything else.
+      const request = message;
+      if (request.op === 'fire') peer.serve(request);
       realSetImmediate(() => {
-        peer.reply(drain, { ok: true, value: peer.encode(escaped.splice(0)) });
+        peer.reply(request, { ok: true, value: peer.encode(escaped.splice(0)) });
         serveNext();
       });
       return;
