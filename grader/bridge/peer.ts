@@ -401,7 +401,11 @@ export class Peer {
       }
       case 'error': {
         const known = this.#cached(wire.id);
-        if (known) return known;
+        if (known) {
+          // Seen in an earlier message: a later copy in this one arrives as `same`, and must find it.
+          building.set(wire.id, known);
+          return known;
+        }
         return this.#decodeError(wire, building);
       }
       case 'array': {

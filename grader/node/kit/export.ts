@@ -150,7 +150,10 @@ export async function exportTemplate(options: ExportOptions): Promise<ExportResu
   };
 }
 
-/** Hidden checks whose id appears in a suite file the template would ship: the template would leak them. */
+/**
+ * Hidden checks whose id appears in a suite file of their own exercise that the template would ship: the template
+ * would leak them. (Check ids are unique per exercise: another exercise may use the same id for a public check.)
+ */
 function hiddenChecksIn(root: string, manifest: readonly ExerciseSpec[], files: readonly string[]): string[] {
   const suites = files
     .filter((file) => file.startsWith('grader/suites/'))
@@ -160,6 +163,11 @@ function hiddenChecksIn(root: string, manifest: readonly ExerciseSpec[], files: 
       .filter((check) => check.visibility === 'hidden')
       .flatMap((check) =>
         suites
+          .filter(
+            ({ file }) =>
+              file.startsWith(`grader/suites/${exercise.id}.`) ||
+              file.startsWith(`grader/suites/${exercise.id}/`),
+          )
           .filter(({ text }) => text.includes(`'${check.id}'`) || text.includes(`"${check.id}"`))
           .map(
             ({ file }) =>
