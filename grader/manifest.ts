@@ -621,7 +621,7 @@ export const manifest = [
       summary:
         'single-flight loads, TTL and stale-while-revalidate, LRU; a FIFO mutex and an event with aborts',
       learn:
-        'sharing one promise between callers (a stampede costs one load), cancelling shared work only when nobody waits for it any more, time-based expiry in virtual time, and the two classic synchronisation tools: a first-in-first-out lock and an event',
+        'sharing one promise between callers, cancelling shared work only when nobody waits for it any more, expiry in time; a first-in-first-out lock and an event',
       asyncio: '`asyncio.Lock`, `asyncio.Event`, a dict of shared `Future`s (or `async-lru`)',
     },
     checks: [
