@@ -711,6 +711,100 @@ export const manifest = [
       },
     ],
   },
+  {
+    id: '07-task-group',
+    title: 'Task groups, timeouts and shields',
+    points: 20,
+    hints: [
+      'A task group is a set of promises still running plus a list of failures: wrap every task (the body included) so its rejection is recorded instead of thrown, and wait until the set is empty.',
+      'Give the group one AbortController. The first real failure aborts it; a task that then rejects with `signal.reason` itself was stopped by the group, which is not a failure. Settle only when every task has settled: `Promise.all` rejects too early.',
+      'withTimeout is a timer that aborts an AbortController with `new DOMException(message, "TimeoutError")`, plus a listener on the caller’s signal; clear both whichever way it ends. shield starts fn at once and races its promise against the caller’s abort without ever passing fn the signal.',
+    ],
+    about: {
+      summary: 'structured concurrency: task groups with all-or-nothing errors, deadlines, shielded cleanup',
+      learn:
+        'structured concurrency: no task outlives its group, the first failure cancels the rest, every real error is reported; deadlines that cancel, and work that must not be cut short',
+      asyncio: '`asyncio.TaskGroup`, `asyncio.timeout` / `wait_for`, `asyncio.shield`',
+    },
+    checks: [
+      {
+        id: 'tasks-run-concurrently',
+        title: 'taskGroup() - the body and its tasks run side by side; every task gets the group’s signal',
+        points: 2,
+        hint: 'spawn starts the task at once (do not await it inside spawn) and passes it the group’s signal; the group resolves with the body’s value once every task is done.',
+      },
+      {
+        id: 'settles-after-every-task',
+        title: 'taskGroup() - settles only when every task has settled, even one that ignores the signal',
+        points: 2,
+        hint: 'Keep waiting while any task is still running (tasks may spawn more tasks). `Promise.all` rejects at the first failure, while others are still running: that is a task outliving its group.',
+      },
+      {
+        id: 'first-failure-aborts',
+        title: 'taskGroup() - the first failure aborts the group’s signal at once',
+        points: 2,
+        hint: 'Abort the group’s AbortController as soon as a task (or the body) rejects, before waiting for the others.',
+      },
+      {
+        id: 'aggregate-real-failures',
+        title:
+          'taskGroup() - rejects with an AggregateError of every real failure, in the order they happened',
+        points: 2,
+        hint: 'Push each failure when it happens; skip a rejection with the group’s own `signal.reason` (the group stopped that task). Reject with `new AggregateError(failures)` even for a single failure.',
+      },
+      {
+        id: 'body-is-a-task',
+        title: 'taskGroup() - a failure of the body itself aborts the tasks and is reported like theirs',
+        points: 1,
+        hint: 'Treat the body’s promise like a spawned task: track it, record its rejection, and abort the group.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'spawn-after-settled-throws',
+        title: 'taskGroup() - spawn() after the group has settled throws, and starts nothing',
+        points: 1,
+        hint: 'Remember that the group has settled, and have spawn throw (before calling fn) once it has.',
+      },
+      {
+        id: 'nested-groups',
+        title:
+          'taskGroup() - nested groups: a failure inside propagates out, an abort from outside reaches in',
+        points: 2,
+        hint: 'An inner group given `{ signal }` of the outer one must abort its tasks when that signal aborts and then reject with that very `signal.reason`, so the outer group does not count it as a failure.',
+      },
+      {
+        id: 'timeout-deadline',
+        title: 'withTimeout() - fn’s signal aborts at the deadline, which rejects with a TimeoutError',
+        points: 2,
+        hint: 'At `ms`, abort fn’s signal and reject with a DOMException named "TimeoutError"; if fn settles first, settle like it and clear the timer.',
+      },
+      {
+        id: 'timeout-caller-abort',
+        title: 'withTimeout() - the caller’s abort rejects with signal.reason, not a TimeoutError',
+        points: 2,
+        hint: 'Listen for the caller’s abort: abort fn’s signal with the same reason and reject with `signal.reason`. An already-aborted signal means fn never starts.',
+      },
+      {
+        id: 'shield-runs-on',
+        title: 'shield() - the caller’s abort rejects the caller at once; the work runs on to completion',
+        points: 2,
+        hint: 'Never pass the caller’s signal into fn: race fn’s promise against the abort, and let fn finish even if nobody waits for it.',
+      },
+      {
+        id: 'leaves-nothing-pending',
+        title: 'taskGroup(), withTimeout() and shield() - no timer or abort listener left behind',
+        points: 1,
+        hint: 'Clear the deadline timer when fn settles first, and remove every listener you added to the caller’s signal once you have settled.',
+      },
+      {
+        id: 'rejects-bad-arguments',
+        title: 'taskGroup(), spawn() and withTimeout() - a TypeError naming a bad argument',
+        points: 1,
+        hint: 'Check that `body` and `fn` are functions and that `ms` is a number from 0 up, and put the argument’s name in the message.',
+        visibility: 'hidden',
+      },
+    ],
+  },
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */
