@@ -44,6 +44,24 @@ check('ttl-exact', async ({ api, lab }) => {
       `resolve with "a#2" at 160 ms, but ${expired.describe()}.${picture(cacheRows(calls, gets))}`,
     { concept: 'expiry measured from when the value arrived' },
   );
+
+  lab.reset();
+  const staleSequence = new Sequence();
+  const stale = recordedLoad(lab, staleSequence, { latency: () => 30 });
+  const staleCache = api.createCache<string, string>({ load: stale.load, ttlMs: 100, staleMs: 50 });
+  await lab.run(() => staleCache.get('a'), { label: "get('a')" });
+  await lab.advance(100);
+  const boundary = new Watched("get('a') at 130 ms", lab, staleSequence, () => staleCache.get('a'));
+  await pause(lab);
+  // Whether that get waits for the refresh is stale-while-revalidate's business; here only the instant counts.
+  demand(
+    stale.calls[1]?.start === 130,
+    () =>
+      `With ttlMs: 100 and staleMs: 50, "a#1" loaded at 30 ms is stale from exactly 130 ms: a get then should ` +
+      `start a refresh, but ${stale.calls[1] ? `the refresh started at ${stale.calls[1].start} ms` : 'no refresh started'} ` +
+      `and ${boundary.describe()}.${picture(cacheRows(stale.calls, [boundary]))}`,
+    { concept: 'expiry measured from when the value arrived' },
+  );
 });
 
 check('rejects-bad-options', async ({ api, lab }) => {
@@ -54,6 +72,7 @@ check('rejects-bad-options', async ({ api, lab }) => {
     ['{ load, ttlMs: -1 }', { load, ttlMs: -1 }, 'ttlMs'],
     ["{ load, ttlMs: '5' }", { load, ttlMs: '5' }, 'ttlMs'],
     ['{ load, staleMs: NaN }', { load, staleMs: Number.NaN }, 'staleMs'],
+    ["{ load, staleMs: '5' }", { load, staleMs: '5' }, 'staleMs'],
     ['{ load, maxEntries: 0 }', { load, maxEntries: 0 }, 'maxEntries'],
     ['{ load, maxEntries: 1.5 }', { load, maxEntries: 1.5 }, 'maxEntries'],
   ];
@@ -72,10 +91,12 @@ check('rejects-bad-options', async ({ api, lab }) => {
       { concept: 'validating options at the boundary' },
     );
   }
-  const unlimited = api.createCache({ load, maxEntries: Infinity, ttlMs: 0, staleMs: 0 });
-  const value = await lab.run(() => unlimited.get('k'), { label: "get('k') with maxEntries: Infinity" });
-  demand(
-    value === 'k',
-    `createCache({ load, maxEntries: Infinity }) should work, but get('k') gave ${show(value)}.`,
-  );
+  for (const maxEntries of [Infinity, 1]) {
+    const cache = api.createCache({ load, maxEntries, ttlMs: 0, staleMs: 0 });
+    const value = await lab.run(() => cache.get('k'), { label: `get('k') with maxEntries: ${maxEntries}` });
+    demand(
+      value === 'k',
+      `createCache({ load, maxEntries: ${maxEntries} }) should work, but get('k') gave ${show(value)}.`,
+    );
+  }
 });

@@ -42,8 +42,6 @@ interface Entry<V> {
  * const [a, b] = await Promise.all([users.get(42), users.get(42)]); // one fetchUser(42)
  */
 export function createCache<K, V>(options: CacheOptions<K, V>): Cache<K, V> {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Expected `options` to be an object');
   const { load, ttlMs = Infinity, staleMs = 0, maxEntries = Infinity } = options;
   if (typeof load !== 'function') throw new TypeError('Expected `load` to be a function');
   if (typeof ttlMs !== 'number' || !(ttlMs >= 0)) {
@@ -87,7 +85,8 @@ export function createCache<K, V>(options: CacheOptions<K, V>): Cache<K, V> {
   const join = (key: K, signal: AbortSignal | undefined): Promise<V> => {
     const flight = flights.get(key) ?? startFlight(key, false);
     flight.waiters++;
-    if (!signal) return flight.promise.finally(() => flight.waiters--);
+    // Once the load has settled its waiters no longer count: only an abort before that takes one away.
+    if (!signal) return flight.promise;
     return new Promise<V>((resolve, reject) => {
       const onAbort = () => {
         flight.waiters--;
@@ -97,16 +96,14 @@ export function createCache<K, V>(options: CacheOptions<K, V>): Cache<K, V> {
           flight.controller.abort(signal.reason);
         }
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort);
       flight.promise.then(
         (value) => {
           signal.removeEventListener('abort', onAbort);
-          flight.waiters--;
           resolve(value);
         },
         (error: unknown) => {
           signal.removeEventListener('abort', onAbort);
-          flight.waiters--;
           reject(error);
         },
       );
@@ -147,10 +144,10 @@ interface Waiter<T> {
  */
 function enqueue<T>(line: Array<Waiter<T>>, signal: AbortSignal | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // Only added when there is a signal, and removed once the waiter is served: the waiter is still in line.
     const onAbort = () => {
-      const index = line.indexOf(waiter);
-      if (index !== -1) line.splice(index, 1);
-      reject(signal?.reason);
+      line.splice(line.indexOf(waiter), 1);
+      reject((signal as AbortSignal).reason);
     };
     const waiter: Waiter<T> = {
       resolve: (value) => {
@@ -160,7 +157,7 @@ function enqueue<T>(line: Array<Waiter<T>>, signal: AbortSignal | undefined): Pr
       reject,
     };
     line.push(waiter);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort);
   });
 }
 

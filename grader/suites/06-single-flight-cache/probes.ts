@@ -27,6 +27,8 @@ export interface LoadCall {
   end?: number;
   endSeq?: number;
   outcome?: 'resolved' | 'rejected' | 'aborted';
+  /** When its signal aborted, whether or not it stopped. */
+  abortedAt?: number;
   /** What it resolves with: `a#1` for the first load of `a`. */
   value: string;
   signal: AbortSignal;
@@ -37,11 +39,13 @@ export interface LoadScript {
   latency?: (key: string, n: number) => number;
   /** What the n-th load of `key` rejects with; undefined: it resolves. */
   failure?: (key: string, n: number) => unknown;
+  /** The n-th load of `key` ignores its signal and runs to the end (it still records when the signal aborted). */
+  ignoresAbort?: (key: string, n: number) => boolean;
 }
 
-/** A load for createCache that records its calls; it rejects with signal.reason when its signal aborts. */
+/** A load for createCache that records its calls; it rejects with signal.reason when its signal aborts (unless told to ignore it). */
 export function recordedLoad(lab: Lab, sequence: Sequence, script: LoadScript = {}) {
-  const { latency = () => 100, failure = () => undefined } = script;
+  const { latency = () => 100, failure = () => undefined, ignoresAbort = () => false } = script;
   const calls: LoadCall[] = [];
   const load = (key: string, options?: { signal: AbortSignal }): Promise<string> => {
     const n = calls.filter((call) => call.key === key).length + 1;
@@ -53,7 +57,8 @@ export function recordedLoad(lab: Lab, sequence: Sequence, script: LoadScript = 
         Object.assign(call, { end: lab.now(), endSeq: sequence.next(), outcome });
       };
       const onAbort = () => {
-        if (call.outcome) return;
+        call.abortedAt ??= lab.now();
+        if (call.outcome || ignoresAbort(key, n)) return;
         finish('aborted');
         reject(signal.reason);
       };

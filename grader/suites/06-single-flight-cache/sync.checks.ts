@@ -122,13 +122,18 @@ check('event-wait-set-clear', async ({ api, lab }) => {
 
 check('leaves-nothing-pending', async ({ api, lab }) => {
   const sequence = new Sequence();
-  const { load } = recordedLoad(lab, sequence);
+  const { load } = recordedLoad(lab, sequence, {
+    failure: (key) => (key === 'down' ? new Error('down') : undefined),
+  });
   const cache = api.createCache<string, string>({ load });
   const signal = lab.controller().signal;
   const calls: Watched<unknown>[] = [
     new Watched("get('a', { signal })", lab, sequence, () => cache.get('a', { signal })),
     new Watched("get('a', { signal }) joining it", lab, sequence, () => cache.get('a', { signal })),
   ];
+  const failing = new Watched("get('down', { signal }) whose load fails", lab, sequence, () =>
+    cache.get('down', { signal }),
+  );
   await pause(lab, 100);
   calls.push(
     new Watched("get('a', { signal }) of the cached value", lab, sequence, () => cache.get('a', { signal })),
@@ -144,6 +149,10 @@ check('leaves-nothing-pending', async ({ api, lab }) => {
   event.set();
   await pause(lab);
   const unserved = calls.find((call) => call.state !== 'fulfilled');
-  demand(unserved === undefined, () => `Every call here should be served, but ${unserved?.describe()}.`);
+  demand(
+    unserved === undefined && failing.state === 'rejected',
+    () =>
+      `Every call here should be served, and get('down') rejected, but ${(unserved ?? failing).describe()}.`,
+  );
   lab.expectNothingPending('get(), lock() and wait() with a signal that never aborted');
 });

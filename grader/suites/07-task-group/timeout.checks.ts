@@ -106,7 +106,7 @@ check('shield-runs-on', async ({ api, lab }) => {
   const reason = new Error('request ended');
   lab.clock.labTimeout(() => controller.abort(reason), 50);
   const label = 'shield(fn, { signal })';
-  const settled = await lab.settle(() => api.shield(() => work.fn(), { signal: controller.signal }), {
+  const settled = await lab.settle(() => api.shield(work.fn, { signal: controller.signal }), {
     label,
   });
   await lab.advance(300);
