@@ -81,7 +81,7 @@ check('timeout-caller-abort', async ({ api, lab }) => {
       `The caller aborted at 40 ms, before the 100 ms deadline: fn's signal should abort then and ${label} reject ` +
       `with signal.reason (${show(reason)}), not a TimeoutError, but it ${outcome(settled)}.` +
       picture(taskRows(records, { label, end: settled.at }), { at: 40, note: 'caller aborts' }),
-    { concept: 'whose abort was it?' },
+    { concept: 'telling a deadline from the caller’s abort' },
   );
   const gone = lab.controller();
   gone.abort(reason);
