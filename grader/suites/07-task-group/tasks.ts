@@ -128,6 +128,12 @@ export function describeError(error: unknown): string {
   return show(error);
 }
 
+/** Every error a rejection reports, AggregateErrors opened all the way down: the leaves, in order. */
+export function leavesOf(reason: unknown): unknown[] {
+  const errors = errorsOf(reason);
+  return errors === undefined ? [reason] : errors.flatMap((inner) => leavesOf(inner));
+}
+
 /** The errors of an AggregateError, or undefined when it is not one. */
 export function errorsOf(reason: unknown): unknown[] | undefined {
   return reason instanceof AggregateError && Array.isArray(reason.errors) ? reason.errors : undefined;
