@@ -703,7 +703,7 @@ export const manifest = [
         hint: 'Remove the abort listener when the caller is served, not only when it aborts.',
       },
       {
-        id: 'rejects-bad-options',
+        id: 'rejects-bad-cache-options',
         title: 'createCache() - a TypeError naming a bad option',
         points: 1,
         hint: 'Check `load`, `ttlMs`, `staleMs` and `maxEntries` before anything else and put the option’s name in the message. `maxEntries: Infinity` is fine.',

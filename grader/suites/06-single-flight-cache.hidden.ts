@@ -64,7 +64,7 @@ check('ttl-exact', async ({ api, lab }) => {
   );
 });
 
-check('rejects-bad-options', async ({ api, lab }) => {
+check('rejects-bad-cache-options', async ({ api, lab }) => {
   const load = async (key: string) => key;
   const cases: Array<[string, unknown, string]> = [
     ['{}', {}, 'load'],
