@@ -1,7 +1,6 @@
 import { defineSuite, demand, show } from '../lab/index.ts';
 import {
   type Api,
-  errorsOf,
   leavesOf,
   outcome,
   picture,
@@ -46,6 +45,7 @@ check('rejects-bad-arguments', async ({ api, lab }) => {
     ['withTimeout(NaN, fn)', () => api.withTimeout(Number.NaN, fn), 'ms'],
     ["withTimeout('5', fn)", () => api.withTimeout('5' as never, fn), 'ms'],
     ['withTimeout(10, null)', () => api.withTimeout(10, null as never), 'fn'],
+    ['shield(null)', () => api.shield(null as never), 'fn'],
     [
       'group.spawn(42)',
       // What spawn itself throws (or rejects with), whatever the group then does with the body's failure.
@@ -66,8 +66,7 @@ check('rejects-bad-arguments', async ({ api, lab }) => {
   ];
   for (const [call, attempt, name] of attempts) {
     const settled = await lab.settle(attempt as () => Promise<unknown>, { label: call });
-    const reason =
-      settled.status === 'rejected' ? (errorsOf(settled.reason)?.[0] ?? settled.reason) : undefined;
+    const reason = settled.status === 'rejected' ? settled.reason : undefined;
     demand(
       reason instanceof TypeError && reason.message.includes(name),
       () =>

@@ -37,8 +37,8 @@ export async function taskGroup<T>(
   const running = new Set<Promise<unknown>>();
   let settled = false;
 
-  const onOuterAbort = () => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const onOuterAbort = () => controller.abort((outer as AbortSignal).reason);
+  outer?.addEventListener('abort', onOuterAbort);
 
   const track = <R>(promise: Promise<R>): Promise<R> => {
     const watched = promise.then(
@@ -47,7 +47,8 @@ export async function taskGroup<T>(
         // A task that stopped because the group aborted is not a failure.
         if (signal.aborted && error === signal.reason) return;
         failures.push(error);
-        if (!signal.aborted) controller.abort(new DOMException('A task of the group failed', 'AbortError'));
+        // The reason is an AbortError DOMException; aborting again later does nothing.
+        controller.abort();
       },
     );
     running.add(watched);
@@ -59,7 +60,7 @@ export async function taskGroup<T>(
     signal,
     spawn(fn) {
       if (settled) throw new Error('spawn: this task group has already settled');
-      if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
+      // Calling a non-function rejects this task with a TypeError naming `fn`.
       const task = track(
         (async () => {
           return fn(signal);
@@ -84,7 +85,7 @@ export async function taskGroup<T>(
     settled = true;
     outer?.removeEventListener('abort', onOuterAbort);
   }
-  if (failures.length > 0) throw new AggregateError(failures, 'A task group failed');
+  if (failures.length > 0) throw new AggregateError(failures);
   if (outer?.aborted) throw outer.reason;
   return result as T;
 }
@@ -104,7 +105,6 @@ export function withTimeout<T>(
   if (typeof ms !== 'number' || !(ms >= 0)) {
     return Promise.reject(new TypeError(`Expected \`ms\` to be a number from 0 and up, got ${String(ms)}`));
   }
-  if (typeof fn !== 'function') return Promise.reject(new TypeError('Expected `fn` to be a function'));
   if (outer?.aborted) return Promise.reject(outer.reason);
   const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
@@ -113,13 +113,14 @@ export function withTimeout<T>(
       controller.abort(reason);
       reject(reason);
     };
-    const onOuterAbort = () => stop(outer?.reason);
+    const onOuterAbort = () => stop((outer as AbortSignal).reason);
     const timer = setTimeout(() => stop(new DOMException(`Timed out after ${ms} ms`, 'TimeoutError')), ms);
     const cleanup = () => {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
     };
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    outer?.addEventListener('abort', onOuterAbort);
+    // A non-function `fn` rejects here with a TypeError naming it.
     (async () => fn(controller.signal))().then(
       (value) => {
         cleanup();
@@ -141,14 +142,14 @@ export function withTimeout<T>(
  * await shield(() => saveDraft(draft), { signal }); // the draft is saved even if the user leaves
  */
 export function shield<T>(fn: () => Promise<T>, { signal }: { signal?: AbortSignal } = {}): Promise<T> {
-  if (typeof fn !== 'function') return Promise.reject(new TypeError('Expected `fn` to be a function'));
+  // A non-function `fn` rejects here with a TypeError naming it.
   const work = (async () => fn())();
   if (!signal) return work;
   work.catch(() => {});
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort);
     work.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);

@@ -213,4 +213,29 @@ check('nested-groups', async ({ api, lab }) => {
       picture(taskRows(across.records, { label: 'outer group', end: aborted.at })),
     { concept: 'nested task groups' },
   );
+
+  lab.reset();
+  const alone = taskMaker(lab, new Sequence());
+  const controller = lab.controller();
+  const reason = new Error('the request was cancelled');
+  lab.clock.labTimeout(() => controller.abort(reason), 100);
+  const cancelled = await lab.settle(
+    () =>
+      api.taskGroup(
+        async (group) => {
+          group.spawn(alone.make('task', { ms: 300, honours: true }).fn);
+        },
+        { signal: controller.signal },
+      ),
+    { label: 'taskGroup(body, { signal })' },
+  );
+  demand(
+    cancelled.status === 'rejected' && cancelled.reason === reason && cancelled.at === 100,
+    () =>
+      `The caller's signal aborted at 100 ms and no task failed on its own: the group should stop its task and ` +
+      `reject at 100 ms with that very signal.reason (${show(reason)}), so that an outer group does not count ` +
+      `it as a failure, but it ${outcome(cancelled)}.` +
+      picture(taskRows(alone.records, { label: 'taskGroup', end: cancelled.at }), { at: 100, note: 'abort' }),
+    { concept: 'nested task groups' },
+  );
 });

@@ -185,6 +185,9 @@ check('leaves-nothing-pending', async ({ api, lab }) => {
   await lab.run(() => api.shield(() => make('work', { ms: 10 }).fn(), { signal }), {
     label: 'shield(fn, { signal })',
   });
+  await lab.settle(() => api.shield(() => make('failing work', { ms: 10, fails: true }).fn(), { signal }), {
+    label: 'shield(failingFn, { signal })',
+  });
   await lab.advance(100);
   lab.expectNothingPending('withTimeout(), taskGroup() and shield() with a signal that never aborted');
 });
