@@ -607,6 +607,204 @@ export const manifest = [
       },
     ],
   },
+  {
+    id: '06-single-flight-cache',
+    title: 'A single-flight cache, a mutex and an event',
+    points: 20,
+    hints: [
+      'Keep the promise of a load in flight in a Map by key, not just the values that arrived: a second get of the same key joins that promise instead of calling load again.',
+      'Give each caller its own promise around the shared one, so its abort can reject it at once; count the callers still waiting, and abort the load (through an AbortController you passed to load) only when that count drops to 0.',
+      'Record when each load resolved with Date.now(): fresh while age < ttlMs, stale (serve it, start one refresh if none is in flight) while age < ttlMs + staleMs, gone after. A Map iterates in insertion order: delete and re-set a key to mark it as recently used.',
+      'Mutex and Event are both a list of waiting resolve functions. Hand the lock straight to the first waiter on release (never set it free in between), and let an aborted waiter take itself out of the list.',
+    ],
+    about: {
+      summary:
+        'single-flight loads, TTL and stale-while-revalidate, LRU; a FIFO mutex and an event with aborts',
+      learn:
+        'sharing one promise between callers, cancelling shared work only when nobody waits for it any more, expiry in time; a first-in-first-out lock and an event',
+      asyncio: '`asyncio.Lock`, `asyncio.Event`, a dict of shared `Future`s (or `async-lru`)',
+    },
+    checks: [
+      {
+        id: 'one-load-per-stampede',
+        title: 'get() - concurrent gets of one key share a single load, never two loads of a key at once',
+        points: 2,
+        hint: 'Store the promise of the load in flight, keyed by key, before awaiting it; later gets of that key return it (or a promise around it) instead of calling load again.',
+      },
+      {
+        id: 'waiters-get-their-load',
+        title: 'get() - every caller gets the value of the load it joined or started',
+        points: 2,
+        hint: 'A get that arrives while a load of its key is in flight gets that load’s value; once it has resolved (and expired), the next get starts a new load and gets the new value.',
+      },
+      {
+        id: 'failed-load-not-cached',
+        title: 'get() - a failed load is not cached; every waiter rejects with that same error',
+        points: 2,
+        hint: 'When load rejects, forget the flight (so the next get calls load again) and reject every waiter with the very error load rejected with.',
+      },
+      {
+        id: 'abort-leaves-others',
+        title:
+          'get({ signal }) - an aborted caller rejects at once with signal.reason; the shared load runs on',
+        points: 2,
+        hint: 'Each caller needs its own promise that its abort can reject at once; the load itself must not be cancelled while someone else still waits for it.',
+      },
+      {
+        id: 'last-abort-cancels-load',
+        title: 'get({ signal }) - when the last waiter aborts, the load is aborted through its signal',
+        points: 2,
+        hint: 'Count the callers waiting for each load. When the count drops to 0 because of an abort, call abort() on the controller whose signal you gave to load, and forget the flight.',
+      },
+      {
+        id: 'ttl-exact',
+        title: 'get() - a value is fresh for exactly ttlMs after its load resolved',
+        points: 1,
+        hint: 'Take Date.now() when the load resolves, not when it started. Fresh means age < ttlMs: at age === ttlMs the value has expired.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'stale-while-revalidate',
+        title:
+          'get() - within staleMs after expiry, serve the stale value at once and start at most one refresh',
+        points: 2,
+        hint: 'A stale get returns the old value without waiting and starts a refresh only when no load of that key is in flight. After ttlMs + staleMs the value is gone: wait for a load.',
+      },
+      {
+        id: 'lru-eviction',
+        title: 'get() - past maxEntries, the least recently used value is evicted',
+        points: 1,
+        hint: 'Every hit counts as a use: move the key to the end of your Map (delete, then set). Evict from the front when a load adds one entry too many.',
+      },
+      {
+        id: 'mutex-exclusive-fifo',
+        title: 'Mutex - one holder at a time, waiters served first in, first out; release twice does nothing',
+        points: 2,
+        hint: 'On release, hand the lock directly to the first waiter (shift, not pop) without setting it free in between, or a newcomer can barge in. A second call of the same release function must do nothing.',
+      },
+      {
+        id: 'mutex-abort',
+        title:
+          'Mutex - lock({ signal }) aborted while waiting rejects with signal.reason and gives up its place',
+        points: 1,
+        hint: 'On abort, take exactly this waiter out of the line (find it, splice it out) and reject with `signal.reason`; the others keep their places.',
+      },
+      {
+        id: 'event-wait-set-clear',
+        title:
+          'Event - wait() resolves on set() for every waiter; isSet and clear(); an abort removes one waiter',
+        points: 1,
+        hint: 'set() wakes every waiter in the list and empties it; wait() on a set event resolves at once; clear() only changes the flag.',
+      },
+      {
+        id: 'leaves-nothing-pending',
+        title: 'get(), lock() and wait() - no abort listener or timer left behind once they settle',
+        points: 1,
+        hint: 'Remove the abort listener when the caller is served, not only when it aborts.',
+      },
+      {
+        id: 'rejects-bad-cache-options',
+        title: 'createCache() - a TypeError naming a bad option',
+        points: 1,
+        hint: 'Check `load`, `ttlMs`, `staleMs` and `maxEntries` before anything else and put the option’s name in the message. `maxEntries: Infinity` is fine.',
+        visibility: 'hidden',
+      },
+    ],
+  },
+  {
+    id: '07-task-group',
+    title: 'Task groups, timeouts and shields',
+    points: 20,
+    hints: [
+      'A task group is a set of promises still running plus a list of failures: wrap every task (the body included) so its rejection is recorded instead of thrown, and wait until the set is empty.',
+      'Give the group one AbortController. The first real failure aborts it; a task that then rejects with `signal.reason` itself was stopped by the group, which is not a failure. Settle only when every task has settled: `Promise.all` rejects too early.',
+      'withTimeout is a timer that aborts an AbortController with `new DOMException(message, "TimeoutError")`, plus a listener on the caller’s signal; clear both whichever way it ends. shield starts fn at once and races its promise against the caller’s abort without ever passing fn the signal.',
+    ],
+    about: {
+      summary: 'structured concurrency: task groups with all-or-nothing errors, deadlines, shielded cleanup',
+      learn:
+        'structured concurrency: no task outlives its group, the first failure cancels the rest, every real error is reported; deadlines that cancel, and work that must not be cut short',
+      asyncio: '`asyncio.TaskGroup`, `asyncio.timeout` / `wait_for`, `asyncio.shield`',
+    },
+    checks: [
+      {
+        id: 'tasks-run-concurrently',
+        title: 'taskGroup() - the body and its tasks run side by side; every task gets the group’s signal',
+        points: 2,
+        hint: 'spawn starts the task at once (do not await it inside spawn) and passes it the group’s signal; the group resolves with the body’s value once every task is done.',
+      },
+      {
+        id: 'settles-after-every-task',
+        title: 'taskGroup() - settles only when every task has settled, even one that ignores the signal',
+        points: 2,
+        hint: 'Keep waiting while any task is still running (tasks may spawn more tasks). `Promise.all` rejects at the first failure, while others are still running: that is a task outliving its group.',
+      },
+      {
+        id: 'first-failure-aborts',
+        title: 'taskGroup() - the first failure aborts the group’s signal at once',
+        points: 2,
+        hint: 'Abort the group’s AbortController as soon as a task (or the body) rejects, before waiting for the others.',
+      },
+      {
+        id: 'aggregate-real-failures',
+        title:
+          'taskGroup() - rejects with an AggregateError of every real failure, in the order they happened',
+        points: 2,
+        hint: 'Push each failure when it happens; skip a rejection with the group’s own `signal.reason` (the group stopped that task). Reject with `new AggregateError(failures)` even for a single failure.',
+      },
+      {
+        id: 'body-is-a-task',
+        title: 'taskGroup() - a failure of the body itself aborts the tasks and is reported like theirs',
+        points: 1,
+        hint: 'Treat the body’s promise like a spawned task: track it, record its rejection, and abort the group.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'spawn-after-settled-throws',
+        title: 'taskGroup() - spawn() after the group has settled throws, and starts nothing',
+        points: 1,
+        hint: 'Remember that the group has settled, and have spawn throw (before calling fn) once it has.',
+      },
+      {
+        id: 'nested-groups',
+        title:
+          'taskGroup() - nested groups: a failure inside propagates out, an abort from outside reaches in',
+        points: 2,
+        hint: 'An inner group given `{ signal }` of the outer one must abort its tasks when that signal aborts and then reject with that very `signal.reason`, so the outer group does not count it as a failure.',
+      },
+      {
+        id: 'timeout-deadline',
+        title: 'withTimeout() - fn’s signal aborts at the deadline, which rejects with a TimeoutError',
+        points: 2,
+        hint: 'At `ms`, abort fn’s signal and reject with a DOMException named "TimeoutError"; if fn settles first, settle like it and clear the timer.',
+      },
+      {
+        id: 'timeout-caller-abort',
+        title: 'withTimeout() - the caller’s abort rejects with signal.reason, not a TimeoutError',
+        points: 2,
+        hint: 'Listen for the caller’s abort: abort fn’s signal with the same reason and reject with `signal.reason`. An already-aborted signal means fn never starts.',
+      },
+      {
+        id: 'shield-runs-on',
+        title: 'shield() - the caller’s abort rejects the caller at once; the work runs on to completion',
+        points: 2,
+        hint: 'Never pass the caller’s signal into fn: race fn’s promise against the abort, and let fn finish even if nobody waits for it.',
+      },
+      {
+        id: 'leaves-nothing-pending',
+        title: 'taskGroup(), withTimeout() and shield() - no timer or abort listener left behind',
+        points: 1,
+        hint: 'Clear the deadline timer when fn settles first, and remove every listener you added to the caller’s signal once you have settled.',
+      },
+      {
+        id: 'rejects-bad-arguments',
+        title: 'taskGroup(), spawn() and withTimeout() - a TypeError naming a bad argument',
+        points: 1,
+        hint: 'Check that `body` and `fn` are functions and that `ms` is a number from 0 up, and put the argument’s name in the message.',
+        visibility: 'hidden',
+      },
+    ],
+  },
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */
