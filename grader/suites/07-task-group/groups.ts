@@ -38,6 +38,13 @@ export const PLAN_EXAMPLES: Array<[TaskPlan[]]> = [
       { ms: 100, fails: true, honours: true },
     ],
   ],
+  // The task spawned first fails last: the failures are in the order they happened, not the order of spawning.
+  [
+    [
+      { ms: 200, fails: true, honours: false },
+      { ms: 100, fails: true },
+    ],
+  ],
 ];
 
 export function describePlans(list: readonly TaskPlan[]): string {
