@@ -26,7 +26,10 @@ export class Frames {
   readonly #in: number;
   readonly #out: number;
   readonly #afterRead: () => void;
-  readonly #header = Buffer.alloc(4);
+  /** Bytes read but not yet taken: `#buffer[#start, #end)`. */
+  #buffer = Buffer.allocUnsafe(64 * 1024);
+  #start = 0;
+  #end = 0;
 
   constructor(input: number, output: number, options: FrameOptions = {}) {
     this.#in = input;
@@ -35,22 +38,29 @@ export class Frames {
   }
 
   send(message: unknown): void {
-    const body = serialize(message);
-    const frame = Buffer.allocUnsafe(4 + body.length);
-    frame.writeUInt32LE(body.length, 0);
-    body.copy(frame, 4);
+    this.sendAll([message]);
+  }
+
+  /** Sends several frames with one write: the other side wakes once for all of them. */
+  sendAll(messages: readonly unknown[]): void {
+    const bodies = messages.map((message) => serialize(message));
+    const frame = Buffer.allocUnsafe(bodies.reduce((sum, body) => sum + 4 + body.length, 0));
+    let at = 0;
+    for (const body of bodies) {
+      frame.writeUInt32LE(body.length, at);
+      body.copy(frame, at + 4);
+      at += 4 + body.length;
+    }
     let written = 0;
     while (written < frame.length) written += writeSync(this.#out, frame, written, frame.length - written);
   }
 
   /** Blocks until one whole frame has arrived. */
   receive(): unknown {
-    this.#fill(this.#header);
-    const length = this.#header.readUInt32LE(0);
+    const length = this.#take(4).readUInt32LE(0);
     if (length > MAX_FRAME_BYTES)
       throw new ChannelClosed(`a frame of ${length} bytes (limit ${MAX_FRAME_BYTES})`);
-    const body = Buffer.allocUnsafe(length);
-    this.#fill(body);
+    const body = this.#take(length);
     try {
       return deserialize(body);
     } catch (error) {
@@ -58,19 +68,35 @@ export class Frames {
     }
   }
 
-  #fill(buffer: Buffer): void {
-    let read = 0;
-    while (read < buffer.length) {
-      let count: number;
-      try {
-        count = readSync(this.#in, buffer, read, buffer.length - read, null);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        throw new ChannelClosed(`the channel failed (${(error as Error).message})`);
+  /**
+   * The next `count` bytes of the stream, read ahead as far as the other side has written: one read often brings
+   * several frames. The bytes are valid until the next call.
+   */
+  #take(count: number): Buffer {
+    if (this.#end - this.#start < count) {
+      if (this.#start + count > this.#buffer.length) {
+        const kept = this.#buffer.subarray(this.#start, this.#end);
+        const next = count > this.#buffer.length ? Buffer.allocUnsafe(count) : this.#buffer;
+        kept.copy(next, 0);
+        this.#buffer = next;
+        this.#end -= this.#start;
+        this.#start = 0;
       }
-      this.#afterRead();
-      if (count === 0) throw new ChannelClosed('the other side closed the channel');
-      read += count;
+      while (this.#end - this.#start < count) {
+        let read: number;
+        try {
+          read = readSync(this.#in, this.#buffer, this.#end, this.#buffer.length - this.#end, null);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+          throw new ChannelClosed(`the channel failed (${(error as Error).message})`);
+        }
+        this.#afterRead();
+        if (read === 0) throw new ChannelClosed('the other side closed the channel');
+        this.#end += read;
+      }
     }
+    const bytes = this.#buffer.subarray(this.#start, this.#start + count);
+    this.#start += count;
+    return bytes;
   }
 }

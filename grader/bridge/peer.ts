@@ -161,8 +161,7 @@ export class Peer {
     this.#depth++;
     this.#waiting.push(id);
     try {
-      for (const queued of this.#queued.splice(0)) this.#send(queued);
-      this.#send(message);
+      this.#send(...this.#queued.splice(0), message);
       for (;;) {
         const reply = this.#early.get(id) ?? this.#receive();
         if (reply.k === 'ret') {
@@ -725,9 +724,9 @@ export class Peer {
     return this.#importedIds.get(value);
   }
 
-  #send(message: Message): void {
+  #send(...messages: Message[]): void {
     try {
-      this.#frames.send(message);
+      this.#frames.sendAll(messages);
     } catch (error) {
       throw this.#lost(error);
     }
