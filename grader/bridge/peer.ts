@@ -433,7 +433,9 @@ export class Peer {
 
   #encodeError(error: Error, id: number, seen: Map<object, number>): Wire {
     const props: [string, Wire][] = [];
-    for (const key of Object.keys(error)) {
+    // SuppressedError keeps what it combines in own properties that are not enumerable.
+    const suppressed = errorKind(error) === 'SuppressedError' ? ['error', 'suppressed'] : [];
+    for (const key of new Set([...Object.keys(error), ...suppressed])) {
       if (key === 'cause' || key === 'errors') continue;
       props.push([key, this.encode((error as unknown as Record<string, unknown>)[key], seen)]);
     }
@@ -466,6 +468,8 @@ export class Peer {
     let error: Error;
     if (wire.kind === 'DOMException') error = new DOMException(message, String(wire.name));
     else if (wire.kind === 'AggregateError') error = new AggregateError([], message);
+    else if (wire.kind === 'SuppressedError' && nativeSuppressedError)
+      error = new nativeSuppressedError(undefined, undefined, message);
     else error = new (ERROR_CLASSES[wire.kind] ?? Error)(message);
     this.#register(wire.id, error);
     building.set(wire.id, error);
@@ -793,8 +797,16 @@ function isData(object: object): boolean {
   return true;
 }
 
+/** `SuppressedError`, where this Node has it (24 and later). */
+const nativeSuppressedError = (
+  globalThis as {
+    SuppressedError?: new (error: unknown, suppressed: unknown, message?: string) => Error;
+  }
+).SuppressedError;
+
 function errorKind(error: Error): string {
   if (error instanceof AggregateError) return 'AggregateError';
+  if (nativeSuppressedError && error instanceof nativeSuppressedError) return 'SuppressedError';
   for (const [name, kind] of Object.entries(ERROR_CLASSES)) {
     if (name !== 'Error' && error instanceof kind) return name;
   }
