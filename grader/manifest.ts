@@ -607,6 +607,44 @@ export const manifest = [
       },
     ],
   },
+  {
+    id: '08-async-streams',
+    title: 'Async streams with back-pressure',
+    points: 20,
+    hints: ['TODO: the gentlest hint first, then more direct ones.'],
+    about: {
+      summary: 'TODO: what it teaches, in one line (README.md)',
+      learn: 'TODO: what a student learns, in a sentence or two (docs/student-guide.md)',
+      asyncio: 'TODO: its counterparts in Python asyncio',
+    },
+    checks: [
+      {
+        id: 'resolves-after-delay',
+        title: 'delay() - resolves with its value after ms of virtual time',
+        points: 20,
+        hint: 'TODO: what to look at when this check fails.',
+      },
+    ],
+  },
+  {
+    id: '09-async-resources',
+    title: 'Resources that always close',
+    points: 20,
+    hints: ['TODO: the gentlest hint first, then more direct ones.'],
+    about: {
+      summary: 'TODO: what it teaches, in one line (README.md)',
+      learn: 'TODO: what a student learns, in a sentence or two (docs/student-guide.md)',
+      asyncio: 'TODO: its counterparts in Python asyncio',
+    },
+    checks: [
+      {
+        id: 'resolves-after-delay',
+        title: 'delay() - resolves with its value after ms of virtual time',
+        points: 20,
+        hint: 'TODO: what to look at when this check fails.',
+      },
+    ],
+  },
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */
