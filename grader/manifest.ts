@@ -611,18 +611,110 @@ export const manifest = [
     id: '08-async-streams',
     title: 'Async streams with back-pressure',
     points: 20,
-    hints: ['TODO: the gentlest hint first, then more direct ones.'],
+    hints: [
+      'An async generator (`async function*`) runs only while its consumer waits in `next()`: between two `yield`s nothing happens unless you start it yourself. A `for await` loop that stops calls `return()`, which runs your `finally` blocks.',
+      'Read ahead only up to a bound: keep a buffer and a count of what the consumer has asked for, and start the next fetch (or pull) only when the rule allows it, right at that moment, not one step later.',
+      'For concurrency, keep a set of running promises and a way to wake the generator when one settles (a promise whose resolve you keep). A slot is taken when you pull an item and given back when its result is yielded.',
+      'On an error or an early stop: remember the first error, abort one AbortController shared by every call in flight, `await Promise.allSettled` of what is running, close the source with `return()`, then rethrow. For merge, push each arrival onto a queue and yield from its head.',
+    ],
     about: {
-      summary: 'TODO: what it teaches, in one line (README.md)',
-      learn: 'TODO: what a student learns, in a sentence or two (docs/student-guide.md)',
-      asyncio: 'TODO: its counterparts in Python asyncio',
+      summary:
+        'async generators that read ahead within a bound, a concurrency-limited map, fair merging, cleanup on `break`',
+      learn:
+        'streams with back-pressure: async generators that fetch only what the consumer needs, a map with a concurrency limit that pulls its source as slots free up, merging streams fairly, and cleaning up (abort, `return()`) when the consumer stops or something fails',
+      asyncio: '`async for`, async generators, `as_completed` with a `Semaphore`, `aclose()`',
     },
     checks: [
       {
-        id: 'resolves-after-delay',
-        title: 'delay() - resolves with its value after ms of virtual time',
-        points: 20,
-        hint: 'TODO: what to look at when this check fails.',
+        id: 'paginate-all-items',
+        title: 'paginate() - every item of every page once, in order, following `next` or a Link header',
+        points: 1,
+        hint: 'Follow `next` in the body, or the URL marked `rel="next"` in the Link header (there may be other links before it); resolve it against the page URL with `new URL(next, pageUrl)`. Empty pages still link on.',
+      },
+      {
+        id: 'paginate-no-read-ahead',
+        title: 'paginate() - never fetches a page before the consumer has asked for all but `prefetch` items',
+        points: 2,
+        hint: 'With prefetch 0, fetch the next page only when the consumer asks for an item the buffer does not have. Fetch one page at a time: the next URL is only known once the page has arrived.',
+      },
+      {
+        id: 'paginate-prefetch-ahead',
+        title: 'paginate() - with `prefetch`, fetches the next page as soon as the rule allows it',
+        points: 2,
+        hint: 'Start the fetch outside the generator body (a promise you keep), when an item is handed out and fewer than `prefetch` remain, or when a page arrives and still fewer than `prefetch` items wait.',
+      },
+      {
+        id: 'paginate-stop-aborts',
+        title:
+          'paginate() - a `break` or a `throw` in the consumer aborts the request in flight; nothing more is fetched',
+        points: 2,
+        hint: 'Give every fetch the signal of an AbortController you own, and abort it in a `finally` around the generator body: `break` calls `return()`, which runs it.',
+      },
+      {
+        id: 'paginate-page-errors',
+        title:
+          'paginate() - a failed page is an error after the items before it; nothing after it is fetched',
+        points: 1,
+        hint: 'A 4xx/5xx response does not reject `fetch`: check `response.ok`. Keep a prefetched failure until the buffer is empty, then throw it.',
+      },
+      {
+        id: 'paginate-abort-signal',
+        title: "paginate() - the caller's signal aborts the request in flight and throws signal.reason",
+        points: 1,
+        hint: 'Forward the caller’s abort to your own controller, throw `signal.reason`, and remove your listener when the generator ends.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'map-in-flight-limit',
+        title:
+          'mapConcurrent() - at most `concurrency` calls in flight, and the source pulled only as slots free up',
+        points: 2,
+        hint: 'A slot is taken when you pull an item from the source and given back when its result is yielded to the consumer: a slow consumer must slow the source down.',
+      },
+      {
+        id: 'map-keeps-slots-busy',
+        title: 'mapConcurrent() - pulls the next item as soon as a slot frees, and calls fn on it at once',
+        points: 1,
+        hint: 'Pull again right when a result is handed out (before the `yield`), not when the consumer comes back for the next one. Pull one item at a time.',
+      },
+      {
+        id: 'map-ordering',
+        title:
+          'mapConcurrent() - `ordered: true` (default) yields in source order, `false` in completion order',
+        points: 2,
+        hint: 'Ordered: keep results by index and yield the next index only. Unordered: push each result onto a queue when it settles and yield from the front.',
+      },
+      {
+        id: 'map-error-cleanup',
+        title:
+          'mapConcurrent() - the first error stops pulling, aborts the calls in flight, rethrows once they settled',
+        points: 2,
+        hint: 'Remember the first error, abort the shared controller, `await Promise.allSettled(running)`, then throw that very error; close the source with `return()`.',
+      },
+      {
+        id: 'map-break-cleanup',
+        title: 'mapConcurrent() - an early `break` aborts the calls in flight and closes the source',
+        points: 1,
+        hint: 'Do the same cleanup in `finally`: abort, wait for the calls in flight to settle, call the source iterator’s `return()`.',
+      },
+      {
+        id: 'merge-fair-order',
+        title: 'merge() - values first ready, first out, with one value asked for ahead per source',
+        points: 1,
+        hint: 'Keep one `next()` out per source; when it settles, push the result onto an arrival queue. Yield from the queue’s head, and ask that source again when its value is handed out.',
+      },
+      {
+        id: 'merge-stops-sources',
+        title: 'merge() - a `break` or a failing source closes every source still open',
+        points: 1,
+        hint: 'In `finally`, call `return()` on every source that has not ended. A source that rejects ends the merge with its error.',
+      },
+      {
+        id: 'bad-options',
+        title: 'paginate() and mapConcurrent() - a TypeError naming a bad `prefetch`, `concurrency` or `fn`',
+        points: 1,
+        hint: '`prefetch` is a whole number from 0, `concurrency` a whole number from 1 (or Infinity), `fn` a function; check before any request or pull.',
+        visibility: 'hidden',
       },
     ],
   },
