@@ -41,6 +41,7 @@ export interface MapContext {
  * @example
  * for await (const user of paginate<User>('https://api.test/users', { prefetch: 10 })) console.log(user.name);
  */
+// biome-ignore lint/correctness/useYield: a stub; your version will yield.
 export async function* paginate<T = unknown>(
   url: string | URL,
   options: PaginateOptions = {},
@@ -62,6 +63,7 @@ export async function* paginate<T = unknown>(
  * const pages = mapConcurrent(urls, (url, { signal }) => fetch(url, { signal }), { concurrency: 3 });
  * for await (const response of pages) console.log(response.status);
  */
+// biome-ignore lint/correctness/useYield: a stub; your version will yield.
 export async function* mapConcurrent<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T, context: MapContext) => R | Promise<R>,
@@ -83,6 +85,7 @@ export async function* mapConcurrent<T, R>(
  * @example
  * for await (const event of merge(clicks, keys, ticks)) handle(event);
  */
+// biome-ignore lint/correctness/useYield: a stub; your version will yield.
 export async function* merge<T>(...sources: AsyncIterable<T>[]): AsyncGenerator<T, void, undefined> {
   // TODO: keep one next() out per source; queue what arrives; yield from the front of the queue.
   // TODO: in a `finally`, call return() on every source that has not ended.

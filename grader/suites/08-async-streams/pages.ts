@@ -52,14 +52,16 @@ export function mountPages(lab: Lab, pages: readonly PageSpec[]): { url: string;
   return { url: API, items };
 }
 
-/** Pages of 0 to 4 items with latencies of 1 to 300 ms. */
-export function pagesArbitrary(options: { minPages?: number; maxPages?: number } = {}) {
-  const { minPages = 1, maxPages = 5 } = options;
+/** Pages of 0 to 4 items with latencies of 1 to 300 ms, linked in the given styles (absolute by default). */
+export function pagesArbitrary(
+  options: { minPages?: number; maxPages?: number; links?: readonly LinkStyle[] } = {},
+) {
+  const { minPages = 1, maxPages = 5, links = ['body', 'header'] } = options;
   return fc.array(
     fc.record({
       size: fc.integer({ min: 0, max: 4 }),
       latency: fc.integer({ min: 1, max: 300 }),
-      link: fc.constantFrom<LinkStyle>('body', 'relative-body', 'header', 'relative-header'),
+      link: fc.constantFrom(...links),
     }),
     { minLength: minPages, maxLength: maxPages },
   );
