@@ -722,18 +722,98 @@ export const manifest = [
     id: '09-async-resources',
     title: 'Resources that always close',
     points: 20,
-    hints: ['TODO: the gentlest hint first, then more direct ones.'],
+    hints: [
+      'Keep the pool’s state in a few variables: how many resources are live (creations in progress included), the idle ones, and a line (an array) of waiters, each with its own resolve and reject.',
+      'A released resource goes straight to the first waiter in line; only when nobody waits does it become idle (with its idle timer). A waiter that times out or aborts takes itself out of the line, clears its timer and removes its listener.',
+      'A lease is an object with `resource`, `release()` and `[Symbol.asyncDispose]` (the same function); a flag makes a second release do nothing. `close()` destroys the idle resources at once and the others as they come back, and waits for the last destroy.',
+      'For withResources, push every cleanup onto an array; after fn settles, pop them one by one in a loop with `try { await cleanup() } catch (e) { error = hadError ? new SuppressedError(e, error) : e }`, then throw or return.',
+    ],
     about: {
-      summary: 'TODO: what it teaches, in one line (README.md)',
-      learn: 'TODO: what a student learns, in a sentence or two (docs/student-guide.md)',
-      asyncio: 'TODO: its counterparts in Python asyncio',
+      summary:
+        'a bounded resource pool with FIFO waiters, timeouts and aborts; `await using`; cleanups that always run',
+      learn:
+        'resources that always close: a pool with a limit, a fair line of waiters, failed creations, idle timeouts, acquires that time out or abort without leaking, `await using` leases, and a stack of cleanups that runs in reverse and combines errors as `SuppressedError`',
+      asyncio: '`async with`, `AsyncExitStack`, an `asyncio.Queue`-based pool (aiopg, asyncpg `Pool`)',
     },
     checks: [
       {
-        id: 'resolves-after-delay',
-        title: 'delay() - resolves with its value after ms of virtual time',
-        points: 20,
-        hint: 'TODO: what to look at when this check fails.',
+        id: 'pool-never-over-max',
+        title:
+          'createPool() - never more than `max` resources live, creations in progress included; every client served',
+        points: 2,
+        hint: 'Count a resource as live from the moment you call create until you call destroy (or create fails). Only call create when that count is below max.',
+      },
+      {
+        id: 'pool-fifo',
+        title: 'createPool() - waiters are served first in, first out, the moment a resource comes back',
+        points: 2,
+        hint: 'Keep the waiters in an array: push on acquire, shift on release, and hand the released resource to the one you shifted.',
+      },
+      {
+        id: 'pool-reuses-idle',
+        title: 'createPool() - a released resource is reused; `await using` releases the lease',
+        points: 1,
+        hint: 'On release with nobody waiting, keep the resource in an idle list and take it from there on the next acquire. `[Symbol.asyncDispose]` should do what `release()` does.',
+      },
+      {
+        id: 'pool-create-failure',
+        title: 'createPool() - a failed create frees its slot and rejects only its own acquire',
+        points: 2,
+        hint: 'When create rejects: count the resource as gone, reject the acquire it was for with that error, and start a create for the next waiter if there is one.',
+      },
+      {
+        id: 'pool-idle-destroy',
+        title:
+          'createPool() - an idle resource is destroyed `idleMs` after it was released, unless reused first',
+        points: 2,
+        hint: 'Start a timer when a resource becomes idle and clear it when the resource is acquired again.',
+      },
+      {
+        id: 'pool-acquire-timeout',
+        title:
+          "createPool() - an acquire that waits `acquireTimeoutMs` rejects with a 'TimeoutError' and leaves the line",
+        points: 2,
+        hint: 'Give each waiter a timer; when it fires, take the waiter out of the line and reject it with an Error whose name is TimeoutError. Clear the timer when the waiter is served.',
+      },
+      {
+        id: 'pool-acquire-abort',
+        title: 'createPool() - acquire({ signal }): an abort rejects with signal.reason and leaves the line',
+        points: 1,
+        hint: 'Listen for abort while waiting: take the waiter out of the line and reject with `signal.reason`. Remove the listener once served.',
+      },
+      {
+        id: 'pool-close',
+        title:
+          'createPool() - close() waits for the leases, destroys everything once, then resolves; later acquires reject',
+        points: 2,
+        hint: 'close(): mark the pool closed, destroy the idle resources, destroy each leased resource when it is released, and resolve when the last destroy has settled.',
+      },
+      {
+        id: 'pool-release-twice',
+        title: 'createPool() - releasing a lease twice is harmless',
+        points: 1,
+        hint: 'A lease remembers that it was released; the second call returns at once.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'pool-no-leaks',
+        title: 'createPool() - errors, timeouts and aborts anywhere in a workload leak nothing',
+        points: 1,
+        hint: 'A resource created for a waiter that gave up goes to the next waiter (or becomes idle): it is never dropped.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'with-resources-order',
+        title:
+          'withResources() - cleanups run in reverse order, one after the other, then it returns fn’s result',
+        points: 2,
+        hint: 'Push cleanups on an array; after fn settles, take them from the end, awaiting each before the next.',
+      },
+      {
+        id: 'with-resources-errors',
+        title: 'withResources() - every cleanup runs even if one throws; errors combine as SuppressedError',
+        points: 2,
+        hint: 'Catch each cleanup’s error: the first becomes the error; each later one wraps it, `new SuppressedError(newError, errorSoFar)`. fn’s own error counts as the first.',
       },
     ],
   },
