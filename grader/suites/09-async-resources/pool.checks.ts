@@ -266,7 +266,7 @@ check('pool-acquire-abort', async ({ api, lab }) => {
     { arrive: 0, hold: 500 },
     { arrive: 10, hold: 50, abortAfter: 100 },
     { arrive: 300, hold: 50 },
-    { arrive: 320, hold: 50, abortAfter: 1000 },
+    { arrive: 520, hold: 50, abortAfter: 1000 },
   ];
   const { visits, done } = visit(lab, pool, clients);
   await lab.run(done, { label: 'clients of createPool({ max: 1 }) passing a signal' });
