@@ -30,7 +30,7 @@ check('pool-release-twice', async ({ api, lab }) => {
   );
   const { visits, done } = visit(lab, pool, [
     { arrive: 10, hold: 50 },
-    { arrive: 20, hold: 50 },
+    { arrive: 120, hold: 50 },
   ]);
   await twice;
   await lab.run(done, { label: 'two clients waiting for it' });
@@ -38,8 +38,8 @@ check('pool-release-twice', async ({ api, lab }) => {
   demand(
     first.grantedAt === 100 && second.grantedAt === 150 && made.length === 1,
     () =>
-      `A lease released three times at 100 ms gives its resource back once: client 0 should get it at 100 ms and ` +
-      `client 1 only when client 0 is done, at 150 ms; client 0 ${visitOutcome(first)}, client 1 ${visitOutcome(second)}.` +
+      `A lease released three times at 100 ms gives its resource back once: client 0 (waiting since 10 ms) should get ` +
+      `it at 100 ms, and client 1 (from 120 ms) only when client 0 is done, at 150 ms; client 0 ${visitOutcome(first)}, client 1 ${visitOutcome(second)}.` +
       poolPicture(made, visits),
     { concept: 'idempotent release' },
   );

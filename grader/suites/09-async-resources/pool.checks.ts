@@ -309,10 +309,13 @@ check('pool-close', async ({ api, lab }) => {
   const closed = await lab.settle(
     async () => {
       await sleep(lab, 250);
-      const closing = pool.close();
+      let closedAt: number | undefined;
+      const closing = pool.close().then(() => {
+        closedAt = lab.now();
+      });
       await done;
       await closing;
-      return lab.now();
+      return closedAt;
     },
     { label: 'pool.close() at 250 ms while client 0 holds a lease until 400 ms' },
   );
