@@ -658,10 +658,11 @@ export const manifest = [
         hint: 'A 4xx/5xx response does not reject `fetch`: check `response.ok`. Keep a prefetched failure until the buffer is empty, then throw it.',
       },
       {
-        id: 'paginate-abort-signal',
-        title: "paginate() - the caller's signal aborts the request in flight and throws signal.reason",
+        id: 'abort-signal',
+        title:
+          "paginate() and mapConcurrent() - the caller's signal stops the work in flight and throws signal.reason",
         points: 1,
-        hint: 'Forward the caller’s abort to your own controller, throw `signal.reason`, and remove your listener when the generator ends.',
+        hint: 'Forward the caller’s abort to your own controller (the requests, the calls of fn), throw `signal.reason`, and remove your listener when the generator ends.',
         visibility: 'hidden',
       },
       {

@@ -11,7 +11,7 @@ const PAGES = [
   { size: 2, latency: 100, link: 'body' as const },
 ];
 
-check('paginate-abort-signal', async ({ api, lab }) => {
+check('abort-signal', async ({ api, lab }) => {
   const reason = new Error('user left the page');
   for (const prefetch of [0, 2]) {
     lab.reset();
@@ -62,6 +62,42 @@ check('paginate-abort-signal', async ({ api, lab }) => {
     label: 'for await (… of paginate(url, { signal }))',
   });
   lab.expectNothingPending('a for await loop over paginate(url, { signal }) that read every page');
+
+  lab.reset();
+  const stop = lab.controller();
+  const items = recordedSource(lab, 'source', [0, 1, 2, 3, 4, 5]);
+  const { fn, calls } = recordedFn(lab, { latencies: [100], abortSettleMs: 5 });
+  lab.clock.labTimeout(() => stop.abort(reason), 50);
+  const mapped = await lab.run(
+    () => consume(lab, api.mapConcurrent(items, fn, { concurrency: 2, signal: stop.signal }), { busy: [0] }),
+    { label: 'for await (… of mapConcurrent(source, fn, { concurrency: 2, signal }))' },
+  );
+  demand(
+    mapped.how === 'error' &&
+      mapped.error === reason &&
+      mapped.endedAt === 55 &&
+      calls.every((call) => call.abortedAt === 50),
+    () =>
+      `The caller aborts the signal at 50 ms while fn(0) and fn(1) run: mapConcurrent should abort both right then and ` +
+      `throw signal.reason (${show(reason)}) once they have settled, at 55 ms; the loop ${endedWith(mapped)}, and the ` +
+      `calls' signals fired at ${calls.map((call) => call.abortedAt ?? 'never').join(', ')} ms.`,
+    { concept: 'cancelling with an AbortSignal' },
+  );
+  lab.expectNothingPending('the for await loop over mapConcurrent(source, fn, { signal })');
+  lab.reset();
+  const untouched = recordedSource(lab, 'source', [0, 1]);
+  const early = await lab.run(
+    () =>
+      consume(lab, api.mapConcurrent(untouched, fn, { signal: AbortSignal.abort(reason) }), { busy: [0] }),
+    { label: 'for await (… of mapConcurrent(source, fn, { signal: an aborted signal }))' },
+  );
+  demand(
+    early.how === 'error' && early.error === reason && untouched.pulls.length === 0,
+    () =>
+      `With a signal that is already aborted, mapConcurrent should throw signal.reason at the first item and pull ` +
+      `nothing; the loop ${endedWith(early)} after ${untouched.pulls.length} pulls.`,
+    { concept: 'cancelling with an AbortSignal' },
+  );
 });
 
 /** Starts the stream and asks for one item: a generator checks its options when its body starts. */
@@ -101,6 +137,8 @@ check('bad-options', async ({ api, lab }) => {
       run: () => api.mapConcurrent(source, fn, { concurrency: Number.NaN }),
     },
     { call: "mapConcurrent(source, 'fn')", name: 'fn', run: () => api.mapConcurrent(source, 'fn' as never) },
+    { call: 'mapConcurrent(42, fn)', name: 'source', run: () => api.mapConcurrent(42 as never, fn) },
+    { call: 'merge(source, 42)', name: 'sources', run: () => api.merge(source, 42 as never) },
   ];
   for (const { call, name, run } of cases) {
     const settled = await lab.settle(() => firstItem(run), { label: call });

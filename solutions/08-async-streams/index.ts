@@ -49,12 +49,11 @@ export async function* paginate<T = unknown>(
   signal?.throwIfAborted();
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort);
   const buffer: T[] = [];
   let nextUrl: string | undefined = String(url);
   let inFlight: Promise<void> | undefined;
   let failure: { error: unknown } | undefined;
-  let consumerWaiting = false;
 
   const fetchNext = (): void => {
     const pageUrl = nextUrl as string;
@@ -64,7 +63,8 @@ export async function* paginate<T = unknown>(
         inFlight = undefined;
         buffer.push(...page.items);
         nextUrl = page.next;
-        if (!consumerWaiting && buffer.length < prefetch && nextUrl !== undefined) fetchNext();
+        // While the consumer waits, the generator takes its item first and decides then.
+        if (buffer.length < prefetch && nextUrl !== undefined) fetchNext();
       },
       (error: unknown) => {
         inFlight = undefined;
@@ -87,32 +87,27 @@ export async function* paginate<T = unknown>(
         if (nextUrl === undefined) return;
         fetchNext();
       }
-      consumerWaiting = true;
       await inFlight;
-      consumerWaiting = false;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    controller.abort(new Error('paginate: the consumer stopped'));
+    controller.abort();
   }
 }
 
 async function fetchPage<T>(url: string, signal: AbortSignal): Promise<Page<T>> {
   const response = await fetch(url, { signal });
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => {});
-    throw new Error(`GET ${url} failed with HTTP ${response.status}`);
-  }
+  if (!response.ok) throw new Error(`GET ${url} failed with HTTP ${response.status}`);
   const body = (await response.json()) as { items?: T[]; next?: string | null };
   const next = body.next ?? linkNext(response.headers.get('link'));
   return { items: body.items ?? [], next: next ? new URL(next, url).href : undefined };
 }
 
-/** The URL of `rel="next"` in a Link header, if any. */
+/** The URL of `rel="next"` in a Link header (`<url>; rel="next", <url>; rel=prev`), if any. */
 function linkNext(header: string | null): string | undefined {
-  for (const part of header?.split(',') ?? []) {
-    const match = /<([^>]*)>\s*;(.*)/.exec(part.trim());
-    if (match && /\brel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2])) return match[1];
+  for (const link of (header ?? '').split(',')) {
+    const [target, ...params] = link.split(';').map((part) => part.trim());
+    if (params.some((param) => /^rel\s*=\s*"?next"?$/i.test(param))) return target.slice(1, -1);
   }
   return undefined;
 }
@@ -140,7 +135,7 @@ export async function* mapConcurrent<T, R>(
   const iterator = iteratorOf(source);
   signal?.throwIfAborted();
   const controller = new AbortController();
-  const running = new Set<Promise<void>>();
+  const running: Promise<void>[] = [];
   const done = new Map<number, R>();
   const finished: R[] = [];
   let taken = 0;
@@ -190,8 +185,7 @@ export async function* mapConcurrent<T, R>(
       else finished.push(value);
       notify();
     }, fail);
-    const tracked = call.finally(() => running.delete(tracked));
-    running.add(tracked);
+    running.push(call);
     fill();
   };
   const fill = () => {
@@ -223,7 +217,7 @@ export async function* mapConcurrent<T, R>(
   } finally {
     stopped = true;
     signal?.removeEventListener('abort', onAbort);
-    controller.abort(failure?.error ?? new Error('mapConcurrent: the consumer stopped'));
+    controller.abort();
     await Promise.allSettled(running);
     if (!sourceDone) await iterator.return?.();
   }
@@ -252,14 +246,14 @@ export async function* merge<T>(...sources: AsyncIterable<T>[]): AsyncGenerator<
     return method.call(source);
   });
   const open = new Set(iterators.keys());
-  const arrived: Array<{ from: number; result?: IteratorResult<T>; error?: unknown; failed: boolean }> = [];
+  const arrived: Array<{ from: number } & ({ result: IteratorResult<T> } | { error: unknown })> = [];
   let wake: (() => void) | undefined;
   const pull = (from: number) => {
     Promise.resolve()
       .then(() => iterators[from].next())
       .then(
-        (result) => arrived.push({ from, result, failed: false }),
-        (error: unknown) => arrived.push({ from, error, failed: true }),
+        (result) => arrived.push({ from, result }),
+        (error: unknown) => arrived.push({ from, error }),
       )
       .then(() => {
         wake?.();
@@ -276,16 +270,16 @@ export async function* merge<T>(...sources: AsyncIterable<T>[]): AsyncGenerator<
         });
         continue;
       }
-      if (entry.failed) {
+      if ('error' in entry) {
         open.delete(entry.from);
         throw entry.error;
       }
-      if (entry.result?.done) {
+      if (entry.result.done) {
         open.delete(entry.from);
         continue;
       }
       pull(entry.from);
-      yield entry.result?.value as T;
+      yield entry.result.value;
     }
   } finally {
     await Promise.allSettled([...open].map(async (from) => iterators[from].return?.()));

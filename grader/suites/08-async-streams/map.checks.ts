@@ -242,6 +242,21 @@ check('map-ordering', async ({ api, lab }) => {
       describe: describeWorkload,
     },
   );
+  lab.reset();
+  const { fn } = recordedFn(lab, { latencies: [30, 10] });
+  const array = await lab.run(
+    () => consume(lab, api.mapConcurrent([0, 1, 2, 3], fn, { concurrency: 2 }), { busy: [0] }),
+    {
+      label: 'for await (… of mapConcurrent([0, 1, 2, 3], fn, { concurrency: 2 }))',
+    },
+  );
+  const arrayValues = array.got.map((entry) => entry.value);
+  demand(
+    array.how === 'done' && show(arrayValues) === show([0, 1, 2, 3].map(resultOf)),
+    () =>
+      `mapConcurrent takes a plain array too: over [0, 1, 2, 3] it should yield ${show([0, 1, 2, 3].map(resultOf))}; the loop ${endedWith(array)} and saw ${show(arrayValues)}.`,
+    { concept: 'results in source order' },
+  );
 });
 
 /** Every call in flight at `at` (other than `except`) should have had its signal fire right then. */
@@ -303,6 +318,13 @@ check('map-error-cleanup', async ({ api, lab }) => {
         { concept: 'stopping at the first error' },
       );
       demandAborted(calls, source.pulls, failAt, `fn(${failOn}) failed`, failOn);
+      const lateCall = calls.find((call) => call.start > failAt);
+      demand(
+        lateCall === undefined,
+        () =>
+          `fn(${failOn}) failed at ${failAt} ms: fn should not be called after that, but fn(${lateCall?.item}) was called at ${lateCall?.start} ms.${mapPicture(calls, source.pulls, { at: failAt, note: 'the error' })}`,
+        { concept: 'stopping at the first error' },
+      );
       const settledAt = Math.max(failAt, ...calls.map((call) => call.end ?? Infinity));
       const due = Math.max(settledAt, consumed.asks[consumed.got.length] ?? Infinity);
       demand(
@@ -342,7 +364,36 @@ check('map-error-cleanup', async ({ api, lab }) => {
         `${describeWorkload(w)}, fn(${pick % Math.max(2, w.items)}) failing, aborted calls settling ${abortSettleMs} ms after the abort`,
     },
   );
+  lab.reset();
+  await sourceFailure(api, lab);
 });
+
+/** A source that fails is an error like fn's: the calls in flight are aborted, then its error is thrown. */
+async function sourceFailure(api: typeof Api, lab: Parameters<Parameters<typeof check>[1]>[0]['lab']) {
+  const error = new Error('the source failed');
+  const source = recordedSource(lab, 'source', [0, 1, 2, 3, 4], [10], { at: 2, error });
+  const { fn, calls } = recordedFn(lab, { latencies: [100], abortSettleMs: 5 });
+  const label = 'mapConcurrent(source, fn, { concurrency: 3 })';
+  const consumed = await lab.run(
+    () => consume(lab, api.mapConcurrent(source, fn, { concurrency: 3 }), { busy: [0] }),
+    {
+      label: `for await (… of ${label})`,
+    },
+  );
+  const failAt = source.pulls[2]?.end ?? 30;
+  demandAborted(calls, source.pulls, failAt, 'The source failed');
+  demand(
+    consumed.how === 'error' &&
+      consumed.error === error &&
+      consumed.endedAt === failAt + 5 &&
+      calls.length === 2,
+    () =>
+      `The source's third next() rejects at ${failAt} ms with ${show(error)}: the stream should abort fn(0) and fn(1), ` +
+      `call fn no more, and throw that very error once they have settled (at ${failAt + 5} ms); the loop ${endedWith(consumed)}.` +
+      mapPicture(calls, source.pulls, { at: failAt, note: 'the source failed' }),
+    { concept: 'stopping at the first error' },
+  );
+}
 
 check('map-break-cleanup', async ({ api, lab }) => {
   await lab.property<[Workload, number, number, 'break' | 'throw']>(
@@ -380,6 +431,13 @@ check('map-break-cleanup', async ({ api, lab }) => {
       const what =
         stopBy === 'throw' ? 'The consumer threw inside the loop' : 'The consumer broke out of the loop';
       demandAborted(calls, source.pulls, stoppedAt, what);
+      const lateCall = calls.find((call) => call.start > stoppedAt);
+      demand(
+        lateCall === undefined,
+        () =>
+          `${what} at ${stoppedAt} ms: fn should not be called after that, but fn(${lateCall?.item}) was called at ${lateCall?.start} ms.${mapPicture(calls, source.pulls, { at: stoppedAt, note: 'stop' })}`,
+        { concept: 'cleanup in an async generator (try/finally)' },
+      );
       const late = source.pulls.find((pull) => pull.start > stoppedAt);
       demand(
         late === undefined,
@@ -423,5 +481,19 @@ check('map-break-cleanup', async ({ api, lab }) => {
       describe: (w, stopAfter, abortSettleMs, stopBy) =>
         `${describeWorkload(w)}, ${stopBy === 'throw' ? 'throwing' : 'breaking'} after ${stopAfter} results, aborted calls settling ${abortSettleMs} ms after the abort`,
     },
+  );
+  lab.reset();
+  const { fn } = recordedFn(lab, { latencies: [30] });
+  const array = await lab.run(
+    () =>
+      consume(lab, api.mapConcurrent([0, 1, 2, 3, 4], fn, { concurrency: 2 }), { busy: [0], stopAfter: 1 }),
+    { label: 'for await (… of mapConcurrent([0, 1, 2, 3, 4], fn, { concurrency: 2 })) with a break' },
+  );
+  demand(
+    array.how === 'stopped',
+    () =>
+      `A break out of a loop over mapConcurrent([0, 1, 2, 3, 4], fn) should just end the loop (an array's iterator has ` +
+      `no return() to call: \`iterator.return?.()\`); the loop ${endedWith(array)}.`,
+    { concept: 'cleanup in an async generator (try/finally)' },
   );
 });

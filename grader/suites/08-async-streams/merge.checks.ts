@@ -206,4 +206,17 @@ check('merge-stops-sources', async ({ api, lab }) => {
         `sources ${describeSources(latencies)}, ${failing ? 'the first non-empty source failing on its last value' : `breaking after ${stopAfter} values`}, ${describePacing({ busy })}`,
     },
   );
+  lab.reset();
+  const plain = recordedSource(lab, 'a', ['a0', 'a1', 'a2'], [10], undefined, { withReturn: false });
+  const other = recordedSource(lab, 'b', ['b0', 'b1', 'b2'], [15]);
+  const consumed = await lab.run(() => consume(lab, api.merge(plain, other), { busy: [0], stopAfter: 1 }), {
+    label: 'for await (… of merge(a, b)) with a break, a having no return()',
+  });
+  demand(
+    consumed.how === 'stopped' && other.returns.length === 1,
+    () =>
+      `Source a has no return() method (many hand-written iterators do not): a break should still end the loop and ` +
+      `close b; the loop ${endedWith(consumed)} and b.return() was called ${other.returns.length} times.`,
+    { concept: 'cleanup in an async generator (try/finally)' },
+  );
 });

@@ -8,7 +8,7 @@ import type { Consumed } from './streams.ts';
 export const API = 'https://api.test/items';
 
 /** How a page points to the next one. */
-export type LinkStyle = 'body' | 'relative-body' | 'header' | 'relative-header';
+export type LinkStyle = 'body' | 'relative-body' | 'header' | 'relative-header' | 'loose-header';
 
 export interface PageSpec {
   /** Items on the page (0 is allowed: an empty page still has a next link). */
@@ -37,8 +37,12 @@ export function mountPages(lab: Lab, pages: readonly PageSpec[]): { url: string;
     const next = last ? null : pageUrl(p + 1, relative);
     const inBody = page.link === 'body' || page.link === 'relative-body';
     const headers: Record<string, string> = {};
-    if (!inBody && next !== null) {
-      // A `prev` link first, as real APIs send it: the `next` one must be picked by its rel.
+    if (page.link === 'loose-header' && next !== null) {
+      // What RFC 8288 also allows: an unquoted rel, spaces around `;` and `=`, the next link first or last.
+      headers.link =
+        p % 2 === 0 ? `<${next}>;rel=next` : `<${API}?cursor=first>; rel="first", <${next}> ; rel = "next"`;
+    } else if (!inBody && next !== null) {
+      // A `first` link first, as real APIs send it: the `next` one must be picked by its rel.
       headers.link = `<${API}?cursor=first>; rel="first", <${next}>; rel="next"`;
     }
     lab.http.route(pageUrl(p), {
@@ -46,7 +50,14 @@ export function mountPages(lab: Lab, pages: readonly PageSpec[]): { url: string;
       status: page.fail === 'status' ? 503 : 200,
       network: page.fail === 'network' ? 'error' : undefined,
       headers,
-      body: page.fail === 'status' ? { error: 'busy' } : inBody ? { items: own, next } : { items: own },
+      body:
+        page.fail === 'status'
+          ? { error: 'busy' }
+          : inBody
+            ? { items: own, next }
+            : own.length === 0 && page.link === 'loose-header'
+              ? {}
+              : { items: own },
     });
   });
   return { url: API, items };

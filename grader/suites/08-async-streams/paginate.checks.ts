@@ -20,7 +20,7 @@ const prefetchArbitrary = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5 }
 check('paginate-all-items', async ({ api, lab }) => {
   await lab.property<[PageSpec[], number, number[]]>(
     [
-      pagesArbitrary({ links: ['body', 'relative-body', 'header', 'relative-header'] }),
+      pagesArbitrary({ links: ['body', 'relative-body', 'header', 'relative-header', 'loose-header'] }),
       prefetchArbitrary,
       busyArbitrary,
     ],
@@ -55,9 +55,10 @@ check('paginate-all-items', async ({ api, lab }) => {
       examples: [
         [
           [
-            { size: 2, latency: 10, link: 'body' },
-            { size: 0, latency: 5, link: 'header' },
-            { size: 1, latency: 5, link: 'relative-header' },
+            { size: 2, latency: 10, link: 'loose-header' },
+            { size: 0, latency: 5, link: 'loose-header' },
+            { size: 0, latency: 5, link: 'relative-header' },
+            { size: 1, latency: 5, link: 'body' },
           ],
           0,
           [0],

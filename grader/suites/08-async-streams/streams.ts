@@ -97,7 +97,8 @@ export interface RecordedSource<T> extends AsyncIterable<T> {
 
 /**
  * A source of `values`, value k arriving `latencies[k]` ms after it is asked for (the list repeats; the end of
- * the source arrives at once). A pull after return() is the end. `failAt` makes pull k reject with `error`.
+ * the source arrives at once). A pull after return() is the end. `failure` makes pull `at` reject with `error`;
+ * `withReturn: false` leaves return() out.
  */
 export function recordedSource<T>(
   lab: Lab,
@@ -105,6 +106,7 @@ export function recordedSource<T>(
   values: readonly T[],
   latencies: readonly number[] = [0],
   failure?: { at: number; error: unknown },
+  options: { withReturn?: boolean } = {},
 ): RecordedSource<T> {
   const pulls: Pull[] = [];
   const returns: number[] = [];
@@ -138,6 +140,8 @@ export function recordedSource<T>(
       return iterator;
     },
   };
+  // Like many hand-written iterators, this one may have no return(): closing it is then a no-op.
+  if (options.withReturn === false) delete iterator.return;
   return {
     name,
     pulls,
