@@ -212,6 +212,11 @@ export function recordedFn(lab: Lab, script: FnScript) {
         }
       }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
+      // A signal may already be aborted when the call arrives (like fetch, a careful fn looks before it listens).
+      if (signal?.aborted) {
+        signal.removeEventListener('abort', onAbort);
+        onAbort();
+      }
     });
   };
   return { fn, calls };
