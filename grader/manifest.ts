@@ -766,7 +766,7 @@ export const manifest = [
         id: 'pool-idle-destroy',
         title:
           'createPool() - an idle resource is destroyed `idleMs` after it was released, unless reused first',
-        points: 2,
+        points: 1,
         hint: 'Start a timer when a resource becomes idle and clear it when the resource is acquired again.',
       },
       {
@@ -801,6 +801,13 @@ export const manifest = [
         title: 'createPool() - errors, timeouts and aborts anywhere in a workload leak nothing',
         points: 1,
         hint: 'A resource created for a waiter that gave up goes to the next waiter (or becomes idle): it is never dropped.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'createPool() and withResources() - bad options or arguments are a TypeError naming them',
+        points: 1,
+        hint: 'Check `create`, `destroy`, `max` (a whole number from 1), `idleMs` and `acquireTimeoutMs` (numbers from 0) when the pool is made; `fn`, and what `use`, `adopt` and `defer` get, when they are called.',
         visibility: 'hidden',
       },
       {

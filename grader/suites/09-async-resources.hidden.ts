@@ -103,3 +103,92 @@ check('pool-no-leaks', async ({ api, lab }) => {
     },
   );
 });
+
+check('bad-arguments', async ({ api, lab }) => {
+  const { create, destroy, made } = factory(lab);
+  const cases: Array<{ call: string; name: string; run: () => unknown }> = [
+    {
+      call: 'createPool({ create: 42, destroy })',
+      name: 'create',
+      run: () => api.createPool({ create: 42 as never, destroy }),
+    },
+    {
+      call: 'createPool({ create, destroy: null })',
+      name: 'destroy',
+      run: () => api.createPool({ create, destroy: null as never }),
+    },
+    {
+      call: 'createPool({ create, destroy, max: 0 })',
+      name: 'max',
+      run: () => api.createPool({ create, destroy, max: 0 }),
+    },
+    {
+      call: 'createPool({ create, destroy, max: 1.5 })',
+      name: 'max',
+      run: () => api.createPool({ create, destroy, max: 1.5 }),
+    },
+    {
+      call: 'createPool({ create, destroy, idleMs: -1 })',
+      name: 'idleMs',
+      run: () => api.createPool({ create, destroy, idleMs: -1 }),
+    },
+    {
+      call: 'createPool({ create, destroy, idleMs: NaN })',
+      name: 'idleMs',
+      run: () => api.createPool({ create, destroy, idleMs: Number.NaN }),
+    },
+    {
+      call: 'createPool({ create, destroy, acquireTimeoutMs: -5 })',
+      name: 'acquireTimeoutMs',
+      run: () => api.createPool({ create, destroy, acquireTimeoutMs: -5 }),
+    },
+    { call: "withResources('fn')", name: 'fn', run: () => api.withResources('fn' as never) },
+    {
+      call: 'stack.use({})',
+      name: '',
+      run: () => api.withResources(async (stack) => stack.use({} as never)),
+    },
+    {
+      call: 'stack.adopt(value, 42)',
+      name: 'onDispose',
+      run: () => api.withResources(async (stack) => stack.adopt(1, 42 as never)),
+    },
+    {
+      call: 'stack.defer(42)',
+      name: 'onDispose',
+      run: () => api.withResources(async (stack) => stack.defer(42 as never)),
+    },
+  ];
+  for (const { call, name, run } of cases) {
+    const settled = await lab.settle(async () => run(), { label: call });
+    const error = settled.status === 'rejected' ? (settled.reason as Error) : undefined;
+    demand(
+      error?.name === 'TypeError' && String(error.message).toLowerCase().includes(name.toLowerCase()),
+      () =>
+        `${call} should throw a TypeError${name ? ` whose message names \`${name}\`` : ''}; it ` +
+        `${settled.status === 'fulfilled' ? 'did not throw' : `threw ${String(settled.reason)}`}.`,
+      { concept: 'validating options' },
+    );
+  }
+  demand(
+    made.length === 0,
+    () => `Bad options should be refused before any work, but create was called ${made.length} times.`,
+    {
+      concept: 'validating options',
+    },
+  );
+  const fine = await lab.settle(
+    async () => api.createPool({ create, destroy, max: 1, idleMs: 0, acquireTimeoutMs: 0 }),
+    {
+      label: 'createPool({ create, destroy, max: 1, idleMs: 0, acquireTimeoutMs: 0 })',
+    },
+  );
+  demand(
+    fine.status === 'fulfilled',
+    () =>
+      `idleMs: 0 and acquireTimeoutMs: 0 are allowed, but createPool threw ${String(fine.status === 'rejected' ? fine.reason : '')}.`,
+    {
+      concept: 'validating options',
+    },
+  );
+});

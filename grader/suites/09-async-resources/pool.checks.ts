@@ -270,6 +270,15 @@ check('pool-acquire-abort', async ({ api, lab }) => {
   ];
   const { visits, done } = visit(lab, pool, clients);
   await lab.run(done, { label: 'clients of createPool({ max: 1 }) passing a signal' });
+  const early = await lab.settle(() => pool.acquire({ signal: AbortSignal.abort(new Error('never mind')) }), {
+    label: 'pool.acquire({ signal: an aborted signal })',
+  });
+  demand(
+    early.status === 'rejected' && String((early.reason as Error | undefined)?.message) === 'never mind',
+    () =>
+      `pool.acquire({ signal }) with a signal that is already aborted should reject at once with signal.reason; it ${early.status === 'fulfilled' ? 'resolved' : `rejected with ${show(early.reason)}`}.`,
+    { concept: 'giving up a place in line' },
+  );
   const [, gaveUp, next, patient] = visits;
   demand(
     gaveUp.rejectedAt === 110 &&
@@ -347,4 +356,32 @@ check('pool-close', async ({ api, lab }) => {
     concept: 'closing a pool',
   });
   lab.expectNothingPending('pool.close()');
+  lab.reset();
+  const second = factory(lab);
+  const small = api.createPool<Resource>({ create: second.create, destroy: second.destroy, max: 1 });
+  const line = visit(lab, small, [
+    { arrive: 0, hold: 100 },
+    { arrive: 10, hold: 10 },
+  ]);
+  lab.clock.labTimeout(() => void small.close(), 50);
+  await lab.run(line.done, { label: 'close() at 50 ms while client 1 waits in line' });
+  demand(
+    line.visits[1].rejectedAt === 50,
+    () =>
+      `Client 1 waits in line from 10 ms: close() at 50 ms should reject it right then; it ${visitOutcome(line.visits[1])}.${poolPicture(second.made, line.visits)}`,
+    { concept: 'closing a pool' },
+  );
+  const aborted = await lab.settle(
+    () => small.acquire({ signal: AbortSignal.abort(new Error('too late')) }),
+    {
+      label: 'acquire({ signal: an aborted signal })',
+    },
+  );
+  demand(
+    aborted.status === 'rejected',
+    () => 'An acquire after close() (or with an aborted signal) should reject; it resolved.',
+    {
+      concept: 'closing a pool',
+    },
+  );
 });
