@@ -41,14 +41,14 @@ check('pool-release-twice', async ({ api, lab }) => {
       `A lease released three times at 100 ms gives its resource back once: client 0 (waiting since 10 ms) should get ` +
       `it at 100 ms, and client 1 (from 120 ms) only when client 0 is done, at 150 ms; client 0 ${visitOutcome(first)}, client 1 ${visitOutcome(second)}.` +
       poolPicture(made, visits),
-    { concept: 'idempotent release' },
+    { concept: 'a release that is safe to repeat' },
   );
   await lab.run(() => pool.close(), { label: 'pool.close()' });
   demand(
     made.every((m) => m.destroyedAt.length === 1),
     () =>
       `After close() the resource should be destroyed exactly once; it was destroyed ${made[0]?.destroyedAt.length} times.`,
-    { concept: 'idempotent release' },
+    { concept: 'a release that is safe to repeat' },
   );
 });
 

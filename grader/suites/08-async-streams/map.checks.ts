@@ -109,7 +109,7 @@ check('map-in-flight-limit', async ({ api, lab }) => {
           `pulled until its result is handed to the consumer. At ${over?.at} ms it had pulled ${over?.ahead} items ` +
           `more than the consumer had taken (the consumer took results at ${consumed.got.map((g) => g.at).join(', ') || 'no time'} ms).` +
           mapPicture(calls, source.pulls, over && { at: over.at, note: 'pulled too far ahead' }),
-        { concept: 'back-pressure: pull, do not push' },
+        { concept: 'back-pressure, where the consumer sets the pace' },
       );
     },
     {

@@ -91,7 +91,7 @@ check('merge-fair-order', async ({ api, lab }) => {
             `${label} should hand values out first ready, first out: ${show(later)} was ready at ${readyAt(sources, later as string)} ms, ` +
             `before ${show(value)} (${readyAt(sources, value)} ms), yet came after it. Racing the sources in a fixed order lets ` +
             `the first ones starve the others.${picture(sources, consumed)}`,
-          { concept: 'fairness' },
+          { concept: 'fairness between sources' },
         );
       });
       for (const source of sources) {
@@ -104,7 +104,7 @@ check('merge-fair-order', async ({ api, lab }) => {
               `${label} should ask ${source.name} for its next value once its previous one has been handed out (one value ` +
               `ahead per source, no more, no less): ${source.name}.next() number ${k + 1} should start at ${due} ms, but it ` +
               `started at ${pull.start} ms.${picture(sources, consumed)}`,
-            { concept: 'back-pressure: pull, do not push' },
+            { concept: 'back-pressure, where the consumer sets the pace' },
           );
         });
       }

@@ -116,7 +116,7 @@ check('paginate-no-read-ahead', async ({ api, lab }) => {
           `${label} asked for page ${p} at ${start} ms, ${earliest === undefined ? 'but the rule never allowed it' : `but not before ${earliest} ms`}: ` +
             `${prefetch === 0 ? 'with no prefetch, the next page is fetched only when the consumer asks for an item it does not have yet' : `a page is fetched only once the previous one has arrived and the consumer has asked for all but ${prefetch} of the ${before} items fetched so far`}. ` +
             `Reading ahead further fills memory for a consumer that may never come back.${requestsPicture(lab, consumed)}`,
-          { concept: 'back-pressure: pull, do not push', timeline: [...lab.http.timeline] },
+          { concept: 'back-pressure, where the consumer sets the pace', timeline: [...lab.http.timeline] },
         );
       }
     },

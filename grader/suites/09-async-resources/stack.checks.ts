@@ -199,7 +199,7 @@ check('with-resources-errors', async ({ api, lab }) => {
           `withResources should reject the way AsyncDisposableStack does: each cleanup's error wraps the error so far in ` +
           `a SuppressedError (error: the new one, suppressed: the one before). Expected ${describeExpected(want)}; it ` +
           `${settled.status === 'fulfilled' ? `resolved with ${show(settled.value)}` : `rejected with ${describeActual(settled.reason)}`}.${timeline(cleanups, fnEnd)}`,
-        { concept: 'SuppressedError' },
+        { concept: 'errors combined as a SuppressedError' },
       );
     },
     {
