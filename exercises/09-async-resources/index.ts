@@ -44,25 +44,23 @@ export interface ResourceStack {
 }
 
 /**
- * Given, not a TODO: SuppressedError where the runtime has it (Node 24 and up), a class of the same shape where it
- * does not (Node 20 and 22). `new SuppressedErrorClass(error, suppressed)`.
+ * Given, not a TODO: a SuppressedError of the standard shape (`name`, `error`, `suppressed`) on every Node (the global
+ * `SuppressedError` exists only from Node 24 on). `new SuppressedErrorClass(error, suppressed)`.
  */
 export const SuppressedErrorClass: new (
   error: unknown,
   suppressed: unknown,
   message?: string,
-) => Error & { error: unknown; suppressed: unknown } =
-  (globalThis as { SuppressedError?: typeof SuppressedError }).SuppressedError ??
-  class SuppressedError extends Error {
-    readonly error: unknown;
-    readonly suppressed: unknown;
-    constructor(error: unknown, suppressed: unknown, message = 'An error was suppressed during disposal.') {
-      super(message);
-      this.name = 'SuppressedError';
-      this.error = error;
-      this.suppressed = suppressed;
-    }
-  };
+) => Error & { error: unknown; suppressed: unknown } = class SuppressedError extends Error {
+  readonly error: unknown;
+  readonly suppressed: unknown;
+  constructor(error: unknown, suppressed: unknown, message = 'An error was suppressed during disposal.') {
+    super(message);
+    this.name = 'SuppressedError';
+    this.error = error;
+    this.suppressed = suppressed;
+  }
+};
 
 /**
  * A pool of at most `max` resources, handed out as leases.

@@ -40,23 +40,24 @@ export interface ResourceStack {
   defer(onDispose: () => unknown): void;
 }
 
-/** SuppressedError where the runtime has it (Node 24 and up), the same shape where it does not. */
+/**
+ * A SuppressedError of the standard shape (`name`, `error`, `suppressed`) on every Node: the global one exists only
+ * from Node 24 on. `new SuppressedErrorClass(error, suppressed)`.
+ */
 export const SuppressedErrorClass: new (
   error: unknown,
   suppressed: unknown,
   message?: string,
-) => Error & { error: unknown; suppressed: unknown } =
-  (globalThis as { SuppressedError?: typeof SuppressedError }).SuppressedError ??
-  class SuppressedError extends Error {
-    readonly error: unknown;
-    readonly suppressed: unknown;
-    constructor(error: unknown, suppressed: unknown, message = 'An error was suppressed during disposal.') {
-      super(message);
-      this.name = 'SuppressedError';
-      this.error = error;
-      this.suppressed = suppressed;
-    }
-  };
+) => Error & { error: unknown; suppressed: unknown } = class SuppressedError extends Error {
+  readonly error: unknown;
+  readonly suppressed: unknown;
+  constructor(error: unknown, suppressed: unknown, message = 'An error was suppressed during disposal.') {
+    super(message);
+    this.name = 'SuppressedError';
+    this.error = error;
+    this.suppressed = suppressed;
+  }
+};
 
 interface Waiter<R> {
   resolve: (lease: Lease<R>) => void;
