@@ -658,7 +658,7 @@ export const manifest = [
         hint: 'A 4xx/5xx response does not reject `fetch`: check `response.ok`. Keep a prefetched failure until the buffer is empty, then throw it.',
       },
       {
-        id: 'abort-signal',
+        id: 'caller-signal',
         title:
           "paginate() and mapConcurrent() - the caller's signal stops the work in flight and throws signal.reason",
         points: 1,

@@ -11,7 +11,7 @@ const PAGES = [
   { size: 2, latency: 100, link: 'body' as const },
 ];
 
-check('abort-signal', async ({ api, lab }) => {
+check('caller-signal', async ({ api, lab }) => {
   const reason = new Error('user left the page');
   for (const prefetch of [0, 2]) {
     lab.reset();
