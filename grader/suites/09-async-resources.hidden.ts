@@ -98,11 +98,38 @@ check('pool-no-leaks', async ({ api, lab }) => {
       lab.expectNothingPending('the clients and pool.close()');
     },
     {
+      examples: [
+        // The create outlives its waiter: the resource must still be destroyed in the end.
+        [[{ arrive: 0, hold: 10 }], 1, [200], [], 50],
+      ],
       describe: (clients, max, latencies, failing, timeout) =>
         `max ${max}, creates taking ${latencies.join(', ')} ms${failing.length ? `, creates #${failing.join(', #')} failing` : ''}, acquireTimeoutMs ${timeout ?? 'none'}, idleMs 200, ${describeClients(clients)}`,
     },
   );
 });
+
+/**
+ * Registers something wrong inside fn and rejects with what that call threw: a bad registration must be refused when
+ * it is made (fn can still react), not when the cleanups run.
+ */
+async function refusedAtOnce(
+  api: typeof Api,
+  register: (stack: Api.ResourceStack) => unknown,
+): Promise<unknown> {
+  let thrown: unknown;
+  // A cleanup that fails later (the late refusal) is not what this looks at.
+  await api
+    .withResources(async (stack) => {
+      try {
+        register(stack);
+      } catch (error) {
+        thrown = error;
+      }
+    })
+    .catch(() => {});
+  if (thrown === undefined) throw new Error('the call did not throw');
+  throw thrown;
+}
 
 check('bad-arguments', async ({ api, lab }) => {
   const { create, destroy, made } = factory(lab);
@@ -144,19 +171,19 @@ check('bad-arguments', async ({ api, lab }) => {
     },
     { call: "withResources('fn')", name: 'fn', run: () => api.withResources('fn' as never) },
     {
-      call: 'stack.use({})',
+      call: 'stack.use({}) inside fn',
       name: '',
-      run: () => api.withResources(async (stack) => stack.use({} as never)),
+      run: () => refusedAtOnce(api, (stack) => stack.use({} as never)),
     },
     {
-      call: 'stack.adopt(value, 42)',
+      call: 'stack.adopt(value, 42) inside fn',
       name: 'onDispose',
-      run: () => api.withResources(async (stack) => stack.adopt(1, 42 as never)),
+      run: () => refusedAtOnce(api, (stack) => stack.adopt(1, 42 as never)),
     },
     {
-      call: 'stack.defer(42)',
+      call: 'stack.defer(42) inside fn',
       name: 'onDispose',
-      run: () => api.withResources(async (stack) => stack.defer(42 as never)),
+      run: () => refusedAtOnce(api, (stack) => stack.defer(42 as never)),
     },
   ];
   for (const { call, name, run } of cases) {

@@ -79,6 +79,7 @@ async function runStack(
           else stack.defer(cleanup);
         });
         stack.use(null);
+        stack.use(undefined);
         await sleep(lab, fnMs);
         fnEnd = lab.now();
         if (fnFails) throw fnError;
