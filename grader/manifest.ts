@@ -805,6 +805,224 @@ export const manifest = [
       },
     ],
   },
+  {
+    id: '08-async-streams',
+    title: 'Async streams with back-pressure',
+    points: 20,
+    hints: [
+      'An async generator (`async function*`) runs only while its consumer waits in `next()`: between two `yield`s nothing happens unless you start it yourself. A `for await` loop that stops calls `return()`, which runs your `finally` blocks.',
+      'Read ahead only up to a bound: keep a buffer and a count of what the consumer has asked for, and start the next fetch (or pull) only when the rule allows it, right at that moment, not one step later.',
+      'For concurrency, keep a set of running promises and a way to wake the generator when one settles (a promise whose resolve you keep). A slot is taken when you pull an item and given back when its result is yielded.',
+      'On an error or an early stop: remember the first error, abort one AbortController shared by every call in flight, `await Promise.allSettled` of what is running, close the source with `return()`, then rethrow. For merge, push each arrival onto a queue and yield from its head.',
+    ],
+    about: {
+      summary:
+        'async generators that read ahead within a bound, a concurrency-limited map, fair merging, cleanup on `break`',
+      learn:
+        'streams with back-pressure: async generators that fetch only what the consumer needs, a map with a concurrency limit that pulls its source as slots free up, merging streams fairly, and cleaning up (abort, `return()`) when the consumer stops or something fails',
+      asyncio: '`async for`, async generators, `as_completed` with a `Semaphore`, `aclose()`',
+    },
+    checks: [
+      {
+        id: 'paginate-all-items',
+        title: 'paginate() - every item of every page once, in order, following `next` or a Link header',
+        points: 1,
+        hint: 'Follow `next` in the body, or the URL marked `rel="next"` in the Link header (there may be other links before it); resolve it against the page URL with `new URL(next, pageUrl)`. Empty pages still link on.',
+      },
+      {
+        id: 'paginate-no-read-ahead',
+        title: 'paginate() - never fetches a page before the consumer has asked for all but `prefetch` items',
+        points: 2,
+        hint: 'With prefetch 0, fetch the next page only when the consumer asks for an item the buffer does not have. Fetch one page at a time: the next URL is only known once the page has arrived.',
+      },
+      {
+        id: 'paginate-prefetch-ahead',
+        title: 'paginate() - with `prefetch`, fetches the next page as soon as the rule allows it',
+        points: 2,
+        hint: 'Start the fetch outside the generator body (a promise you keep), when an item is handed out and fewer than `prefetch` remain, or when a page arrives and still fewer than `prefetch` items wait.',
+      },
+      {
+        id: 'paginate-stop-aborts',
+        title:
+          'paginate() - a `break` or a `throw` in the consumer aborts the request in flight; nothing more is fetched',
+        points: 2,
+        hint: 'Give every fetch the signal of an AbortController you own, and abort it in a `finally` around the generator body: `break` calls `return()`, which runs it.',
+      },
+      {
+        id: 'paginate-page-errors',
+        title:
+          'paginate() - a failed page is an error after the items before it; nothing after it is fetched',
+        points: 1,
+        hint: 'A 4xx/5xx response does not reject `fetch`: check `response.ok`. Keep a prefetched failure until the buffer is empty, then throw it.',
+      },
+      {
+        id: 'caller-signal',
+        title:
+          "paginate() and mapConcurrent() - the caller's signal stops the work in flight and throws signal.reason",
+        points: 1,
+        hint: 'Forward the caller’s abort to your own controller (the requests, the calls of fn), throw `signal.reason`, and remove your listener when the generator ends.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'map-in-flight-limit',
+        title:
+          'mapConcurrent() - at most `concurrency` calls in flight, and the source pulled only as slots free up',
+        points: 2,
+        hint: 'A slot is taken when you pull an item from the source and given back when its result is yielded to the consumer: a slow consumer must slow the source down.',
+      },
+      {
+        id: 'map-keeps-slots-busy',
+        title: 'mapConcurrent() - pulls the next item as soon as a slot frees, and calls fn on it at once',
+        points: 1,
+        hint: 'Pull again right when a result is handed out (before the `yield`), not when the consumer comes back for the next one. Pull one item at a time.',
+      },
+      {
+        id: 'map-ordering',
+        title:
+          'mapConcurrent() - `ordered: true` (default) yields in source order, `false` in completion order',
+        points: 2,
+        hint: 'Ordered: keep results by index and yield the next index only. Unordered: push each result onto a queue when it settles and yield from the front.',
+      },
+      {
+        id: 'map-error-cleanup',
+        title:
+          'mapConcurrent() - the first error stops pulling, aborts the calls in flight, rethrows once they settled',
+        points: 2,
+        hint: 'Remember the first error, abort the shared controller, `await Promise.allSettled(running)`, then throw that very error; close the source with `return()`.',
+      },
+      {
+        id: 'map-break-cleanup',
+        title: 'mapConcurrent() - an early `break` aborts the calls in flight and closes the source',
+        points: 1,
+        hint: 'Do the same cleanup in `finally`: abort, wait for the calls in flight to settle, call the source iterator’s `return()`.',
+      },
+      {
+        id: 'merge-fair-order',
+        title: 'merge() - values first ready, first out, with one value asked for ahead per source',
+        points: 1,
+        hint: 'Keep one `next()` out per source; when it settles, push the result onto an arrival queue. Yield from the queue’s head, and ask that source again when its value is handed out.',
+      },
+      {
+        id: 'merge-stops-sources',
+        title: 'merge() - a `break` or a failing source closes every source still open',
+        points: 1,
+        hint: 'In `finally`, call `return()` on every source that has not ended. A source that rejects ends the merge with its error.',
+      },
+      {
+        id: 'bad-options',
+        title: 'paginate() and mapConcurrent() - a TypeError naming a bad `prefetch`, `concurrency` or `fn`',
+        points: 1,
+        hint: '`prefetch` is a whole number from 0, `concurrency` a whole number from 1 (or Infinity), `fn` a function; check before any request or pull.',
+        visibility: 'hidden',
+      },
+    ],
+  },
+  {
+    id: '09-async-resources',
+    title: 'Resources that always close',
+    points: 20,
+    hints: [
+      'Keep the pool’s state in a few variables: how many resources are live (creations in progress included), the idle ones, and a line (an array) of waiters, each with its own resolve and reject.',
+      'A released resource goes straight to the first waiter in line; only when nobody waits does it become idle (with its idle timer). A waiter that times out or aborts takes itself out of the line, clears its timer and removes its listener.',
+      'A lease is an object with `resource`, `release()` and `[Symbol.asyncDispose]` (the same function); a flag makes a second release do nothing. `close()` destroys the idle resources at once and the others as they come back, and waits for the last destroy.',
+      'For withResources, push every cleanup onto an array; after fn settles, pop them one by one in a loop with `try { await cleanup() } catch (e) { error = hadError ? new SuppressedError(e, error) : e }`, then throw or return.',
+    ],
+    about: {
+      summary:
+        'a bounded resource pool with FIFO waiters, timeouts and aborts; `await using`; cleanups that always run',
+      learn:
+        'resources that always close: a pool with a limit, a fair line of waiters, failed creations, idle timeouts, acquires that time out or abort without leaking, `await using` leases, and a stack of cleanups that runs in reverse and combines errors as `SuppressedError`',
+      asyncio: '`async with`, `AsyncExitStack`, an `asyncio.Queue`-based pool (aiopg, asyncpg `Pool`)',
+    },
+    checks: [
+      {
+        id: 'pool-never-over-max',
+        title:
+          'createPool() - never more than `max` resources live, creations in progress included; every client served',
+        points: 2,
+        hint: 'Count a resource as live from the moment you call create until you call destroy (or create fails). Only call create when that count is below max.',
+      },
+      {
+        id: 'pool-fifo',
+        title: 'createPool() - waiters are served first in, first out, the moment a resource comes back',
+        points: 2,
+        hint: 'Keep the waiters in an array: push on acquire, shift on release, and hand the released resource to the one you shifted.',
+      },
+      {
+        id: 'pool-reuses-idle',
+        title: 'createPool() - a released resource is reused; `await using` releases the lease',
+        points: 1,
+        hint: 'On release with nobody waiting, keep the resource in an idle list and take it from there on the next acquire. `[Symbol.asyncDispose]` should do what `release()` does.',
+      },
+      {
+        id: 'pool-create-failure',
+        title: 'createPool() - a failed create frees its slot and rejects only its own acquire',
+        points: 2,
+        hint: 'When create rejects: count the resource as gone, reject the acquire it was for with that error, and start a create for the next waiter if there is one.',
+      },
+      {
+        id: 'pool-idle-destroy',
+        title:
+          'createPool() - an idle resource is destroyed `idleMs` after it was released, unless reused first',
+        points: 1,
+        hint: 'Start a timer when a resource becomes idle and clear it when the resource is acquired again.',
+      },
+      {
+        id: 'pool-acquire-timeout',
+        title:
+          "createPool() - an acquire that waits `acquireTimeoutMs` rejects with a 'TimeoutError' and leaves the line",
+        points: 2,
+        hint: 'Give each waiter a timer; when it fires, take the waiter out of the line and reject it with an Error whose name is TimeoutError. Clear the timer when the waiter is served.',
+      },
+      {
+        id: 'pool-acquire-abort',
+        title: 'createPool() - acquire({ signal }): an abort rejects with signal.reason and leaves the line',
+        points: 1,
+        hint: 'Listen for abort while waiting: take the waiter out of the line and reject with `signal.reason`. Remove the listener once served.',
+      },
+      {
+        id: 'pool-close',
+        title:
+          'createPool() - close() waits for the leases, destroys everything once, then resolves; later acquires reject',
+        points: 2,
+        hint: 'close(): mark the pool closed, destroy the idle resources, destroy each leased resource when it is released, and resolve when the last destroy has settled.',
+      },
+      {
+        id: 'pool-release-twice',
+        title: 'createPool() - releasing a lease twice is harmless',
+        points: 1,
+        hint: 'A lease remembers that it was released; the second call returns at once.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'pool-no-leaks',
+        title: 'createPool() - errors, timeouts and aborts anywhere in a workload leak nothing',
+        points: 1,
+        hint: 'A resource created for a waiter that gave up goes to the next waiter (or becomes idle): it is never dropped.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'bad-arguments',
+        title: 'createPool() and withResources() - bad options or arguments are a TypeError naming them',
+        points: 1,
+        hint: 'Check `create`, `destroy`, `max` (a whole number from 1), `idleMs` and `acquireTimeoutMs` (numbers from 0) when the pool is made; `fn`, and what `use`, `adopt` and `defer` get, when they are called.',
+        visibility: 'hidden',
+      },
+      {
+        id: 'with-resources-order',
+        title:
+          'withResources() - cleanups run in reverse order, one after the other, then it returns fn’s result',
+        points: 2,
+        hint: 'Push cleanups on an array; after fn settles, take them from the end, awaiting each before the next.',
+      },
+      {
+        id: 'with-resources-errors',
+        title: 'withResources() - every cleanup runs even if one throws; errors combine as SuppressedError',
+        points: 2,
+        hint: 'Catch each cleanup’s error: the first becomes the error; each later one wraps it, `new SuppressedError(newError, errorSoFar)`. fn’s own error counts as the first.',
+      },
+    ],
+  },
 ] as const satisfies readonly ExerciseSpec[];
 
 /** Every exercise id the manifest declares, in learning order. */

@@ -104,16 +104,21 @@ describe('GitHub Classroom', () => {
     expect(first?.message).toMatch(
       /… \(cut to fit GitHub Classroom; npm run grade -- \d\d shows all of it\)$/,
     );
-    // Seven exercises make 140 tests, whose names alone take most of the budget: about 99 characters of each
-    // message are left in this worst case (five exercises left more than 100).
+    // Nine exercises make 180 tests (one per point), whose names, commands and files take most of the budget: each
+    // message keeps more than 80 characters in this worst case.
     expect(first?.message.length).toBeGreaterThan(80);
   });
 
   test('a tighter budget cuts messages further and still keeps every test', () => {
-    // 60,000 bytes: the 140 tests of seven exercises, messages aside, take about 51,000 once encoded.
-    const result = toClassroomResult(worstCase(), { maxEncodedBytes: 60_000 });
-    expect(Math.ceil(Buffer.byteLength(JSON.stringify(result)) / 3) * 4).toBeLessThanOrEqual(60_000);
-    expect(result.tests).toHaveLength(worstCase().max);
+    const report = worstCase();
+    const size = (result: ClassroomResult) => Math.ceil(Buffer.byteLength(JSON.stringify(result)) / 3) * 4;
+    const longest = (result: ClassroomResult) => Math.max(...result.tests.map((test) => test.message.length));
+    const roomy = toClassroomResult(report);
+    const budget = size(roomy) - 4_000;
+    const tight = toClassroomResult(report, { maxEncodedBytes: budget });
+    expect(size(tight)).toBeLessThanOrEqual(budget);
+    expect(longest(tight)).toBeLessThan(longest(roomy));
+    expect(tight.tests).toHaveLength(report.max);
   });
 
   test('student text cannot act as a workflow command', () => {
