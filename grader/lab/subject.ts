@@ -343,12 +343,23 @@ export class Subject {
     const made = spawnSync('mkfifo', [toSubject, fromSubject]);
     if (made.status !== 0 || !existsSync(fromSubject))
       throw new Error('awaitlings: could not make the subject channel (mkfifo)');
-    const out = openSync(toSubject, 'r+');
-    const back = openSync(fromSubject, 'r+');
-    // Both ends are open here and in the child: the names are no longer needed.
+    // Each side holds only its own end of each FIFO, so that when the checks' side dies (a worker killed, a run
+    // cancelled) the subject reads end-of-file and exits instead of waiting for ever. A FIFO opened for reading only
+    // waits for a writer: a read-write opening is held just long enough to open the one-way ends without waiting.
+    const holdTo = openSync(toSubject, 'r+');
+    const childIn = openSync(toSubject, 'r');
+    const out = openSync(toSubject, 'w');
+    closeSync(holdTo);
+    const holdFrom = openSync(fromSubject, 'r+');
+    const childOut = openSync(fromSubject, 'w');
+    const back = openSync(fromSubject, 'r');
+    // Kept to wake this side's blocked read when the watchdog stops the subject (a read-only end cannot be written).
+    const wake = openSync(fromSubject, 'w');
+    closeSync(holdFrom);
+    // Every end is open where it is needed: the names are no longer needed.
     unlinkSync(toSubject);
     unlinkSync(fromSubject);
-    this.#fds.push(out, back);
+    this.#fds.push(out, back, wake);
     const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
     this.#child = spawn(
       process.execPath,
@@ -364,12 +375,14 @@ export class Subject {
         studentFile,
       ],
       {
-        stdio: ['ignore', 'ignore', debug ? 'inherit' : 'ignore', out, back],
+        stdio: ['ignore', 'ignore', debug ? 'inherit' : 'ignore', childIn, childOut],
         env: debug ? { AWAITLINGS_BRIDGE_TRACE: process.env.AWAITLINGS_BRIDGE_TRACE } : {},
         cwd: this.#scratch,
         detached: true,
       },
     );
+    closeSync(childIn);
+    closeSync(childOut);
     this.#child.on('error', () => {});
     const pid = this.#child.pid;
     if (!pid) throw new Error('awaitlings: could not start the subject process');
@@ -378,7 +391,7 @@ export class Subject {
       workerData: {
         shared: this.#flags.buffer,
         pid,
-        wakeFd: back,
+        wakeFd: wake,
         memoryBytes: MEMORY_MB * 2 ** 20,
         pollMs: 25,
       },
