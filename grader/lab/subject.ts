@@ -88,6 +88,24 @@ function rethrowEscaped(escaped: unknown): void {
   if (Array.isArray(escaped)) for (const error of escaped) Promise.reject(error);
 }
 
+/**
+ * Process groups of the subjects this worker started and has not stopped yet. A subject that waits for a request
+ * exits by itself when its worker is gone (it reads end-of-file); one busy in a loop would not, so the worker stops
+ * them all as it exits, however its checks ended.
+ */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) killGroup(pid);
+});
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Flags shared with the watchdog thread. */
 const WAITING = 0;
 const LOST = 1;
@@ -317,11 +335,7 @@ export class Subject {
   /** Stops the process and removes its scratch folder. */
   close(): void {
     this.#peer?.close(new ChannelClosed('the subject was closed'));
-    try {
-      if (this.#child?.pid) process.kill(-this.#child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    this.#kill();
     this.#releaseTime();
     for (const id of [...this.#timers.keys()]) this.#clearTimer(id);
     for (const relay of this.#fetches.values()) relay.controller.abort();
@@ -386,6 +400,7 @@ export class Subject {
     this.#child.on('error', () => {});
     const pid = this.#child.pid;
     if (!pid) throw new Error('awaitlings: could not start the subject process');
+    running.add(pid);
     this.#watchdog = new Worker(`(${watchdogThread.toString()})()`, {
       eval: true,
       workerData: {
@@ -466,12 +481,15 @@ export class Subject {
   #lose(lost: SubjectLost): SubjectLost {
     this.#lost ??= lost;
     this.#peer?.close(this.#lost);
-    try {
-      if (this.#child?.pid) process.kill(-this.#child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    this.#kill();
     return this.#lost;
+  }
+
+  #kill(): void {
+    const pid = this.#child?.pid;
+    if (!pid) return;
+    killGroup(pid);
+    running.delete(pid);
   }
 
   /** A request to the subject; a broken channel becomes the reason the subject was lost. */
