@@ -85,7 +85,13 @@ function exitedDetail(status: number): string {
  * blames the check that was running.
  */
 function rethrowEscaped(escaped: unknown): void {
-  if (Array.isArray(escaped)) for (const error of escaped) Promise.reject(error);
+  if (!Array.isArray(escaped)) return;
+  for (const error of escaped) {
+    // The name the supervisor ignores is the grader's own: the student's code may not hide an error behind it.
+    if (error instanceof Error && error.name === ABANDONED)
+      Object.defineProperty(error, 'name', { value: 'Error', writable: true, configurable: true });
+    Promise.reject(error);
+  }
 }
 
 /**

@@ -126,6 +126,7 @@ const REQUIRED = [
   'read-solution-file',
   'import-vitest',
   'forge-frames',
+  'hide-as-abandoned',
   'kill-grader',
   'raw-socket',
   'read-secrets',
