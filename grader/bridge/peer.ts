@@ -93,6 +93,13 @@ export interface PeerHooks {
   listen?(signal: AbortSignal, listener: () => void): void;
   /** Mirrors a signal the other side owns; `abort` settles it. The default is a plain AbortController. */
   mirrorSignal?(id: number): AbortController;
+  /**
+   * Whether this side's plain objects with functions among their values (options with callbacks) cross as copies
+   * holding function handles, rather than as handles whose every property read is a round trip. Only for a side
+   * whose plain objects are records, never state that changes under the other side.
+   * @default false: a student's `{ count: 0, take() { this.count++ } }` must stay one live object
+   */
+  copiesObjectsWithFunctions?: boolean;
 }
 
 /** The other side broke the protocol: the receiver stops talking to it. */
@@ -347,7 +354,7 @@ export class Peer {
       seen.set(object, id);
       return { $: 'array', id, items: Array.from(object, (item) => this.encode(item, seen)) };
     }
-    if (isPlain(object) && isData(object)) {
+    if (isPlain(object) && isData(object, this.#hooks.copiesObjectsWithFunctions === true)) {
       seen.set(object, id);
       const entries: [string, Wire][] = Object.keys(object).map((key) => [
         key,
@@ -380,6 +387,7 @@ export class Peer {
       case 'raw':
         return wire.value;
       case 'fn':
+        if (wire.inherited === true) this.#inherited = true;
         return (
           this.#cached(wire.id) ?? this.#register(wire.id, this.#functionProxy(wire.id, String(wire.name)))
         );
@@ -747,7 +755,7 @@ export class Peer {
     this.#hooks.received?.(message);
     if (TRACE)
       process.stderr.write(
-        `${process.pid} <- ${JSON.stringify(message, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}\n`,
+        `${(Number(process.hrtime.bigint() / 1000n) / 1000).toFixed(3)} ${process.pid} <- ${JSON.stringify(message, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}\n`,
       );
     return message;
   }
@@ -785,14 +793,16 @@ function isPlain(object: object): boolean {
 }
 
 /**
- * Whether a plain object is only data: no getters or setters and no methods. Such objects cross as copies; an object
- * with behaviour (a client with methods, a live `active` getter) crosses as a handle, so it stays alive.
+ * Whether a plain object is only data: no getters or setters, and no methods unless `functions` are allowed (as
+ * values that cross as handles). Such objects cross as copies; an object with behaviour (a client with methods, a
+ * live `active` getter) crosses as a handle, so it stays alive.
  */
-function isData(object: object): boolean {
+function isData(object: object, functions: boolean): boolean {
   for (const key of Reflect.ownKeys(object)) {
     if (typeof key === 'symbol') return false;
     const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
-    if (!descriptor || !('value' in descriptor) || typeof descriptor.value === 'function') return false;
+    if (!descriptor || !('value' in descriptor)) return false;
+    if (typeof descriptor.value === 'function' && !functions) return false;
   }
   return true;
 }

@@ -27,7 +27,7 @@ import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
 import { bundleSubmission } from './bundle.ts';
 import { holdTimeWhile } from './clock.ts';
 import type { Lab } from './lab.ts';
-import { ABANDONED } from './worker-notes.ts';
+import { abandonedName } from './worker-notes.ts';
 
 /** Captured when the module loads, before any clock is faked. */
 const realSetImmediate = globalThis.setImmediate;
@@ -87,9 +87,6 @@ function exitedDetail(status: number): string {
 function rethrowEscaped(escaped: unknown): void {
   if (!Array.isArray(escaped)) return;
   for (const error of escaped) {
-    // The name the supervisor ignores is the grader's own: the student's code may not hide an error behind it.
-    if (error instanceof Error && error.name === ABANDONED)
-      Object.defineProperty(error, 'name', { value: 'Error', writable: true, configurable: true });
     Promise.reject(error);
   }
 }
@@ -334,7 +331,7 @@ export class Subject {
   abandon(why: string): void {
     const lost = new SubjectLost('abandoned', why);
     // What the abandoned check leaves unhandled says nothing about the check that runs next (grader/node/grading).
-    lost.name = ABANDONED;
+    lost.name = abandonedName();
     this.#lose(lost);
   }
 
@@ -443,6 +440,8 @@ export class Subject {
       // The bridge's own listener on a lab signal it mirrors: added from here, so the lab does not count it.
       listen: (signal, listener) => signal.addEventListener('abort', listener, { once: true }),
       serve: (message) => this.#serve(message),
+      // The checks hand over options and records, never live state: a copy saves a round trip per property read.
+      copiesObjectsWithFunctions: true,
     }).tellAsRequests();
     this.#releaseTime = holdTimeWhile(() => this.busy);
   }
