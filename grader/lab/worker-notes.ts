@@ -6,7 +6,7 @@
  * Check workers run only the kit's own code (student code runs in a subject of its own, ./subject.ts), so the
  * grading process may take their notes at their word. Imported by both sides; imports nothing but Node.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** Environment variable that tells a check worker the scratch folder its notes go to. */
@@ -14,9 +14,18 @@ export const NOTES_ENV = 'AWAITLINGS_NOTES';
 
 /**
  * The name of the error a check that vitest gave up on (its real-time limit) leaves in the promises it no longer
- * awaits: not an error of the check that runs next.
+ * awaits: not an error of the check that runs next. Followed by the run's mark (`ABANDONED_MARK_ENV`), which no
+ * subject knows, so that an error of the student's own cannot pass for one.
  */
 export const ABANDONED = 'CheckAbandoned';
+
+/** Environment variable that gives the check workers the run's mark for abandoned checks (random per grader). */
+export const ABANDONED_MARK_ENV = 'AWAITLINGS_ABANDONED_MARK';
+
+/** The name this worker gives the errors of an abandoned check. */
+export function abandonedName(): string {
+  return `${ABANDONED}-${process.env[ABANDONED_MARK_ENV] ?? 'unmarked'}`;
+}
 
 /** Limits of one grading run. */
 export interface RunLimits {
@@ -44,20 +53,37 @@ export function noteFile(scratch: string, suiteFile: string): string {
   return `${scratch}/${basename(suiteFile)}.note.json`;
 }
 
-let notePath: string | undefined;
+/** The open note file of the suite file this worker runs, and the longest note written to it so far. */
+let note: { fd: number; length: number } | undefined;
 
 /** Points this worker's notes at suite `suiteFile`, when the grading process asked for notes. */
 export function beginNotes(suiteFile: string): void {
+  if (note) closeSync(note.fd);
+  note = undefined;
   const scratch = process.env[NOTES_ENV];
-  notePath = scratch ? noteFile(scratch, suiteFile) : undefined;
+  if (scratch) {
+    try {
+      note = { fd: openSync(noteFile(scratch, suiteFile), 'w'), length: 0 };
+    } catch {
+      // No scratch folder: nobody asked for notes after all.
+    }
+  }
   writeNote({ pid: process.pid, phase: 'setup' });
 }
 
-/** Notes that `check` enters `phase`, or is over (`between`). */
-export function writeNote(note: WorkerNote): void {
-  if (!notePath) return;
+/**
+ * Notes that `check` enters `phase`, or is over (`between`). The file stays open and each note overwrites the last in
+ * place, padded with spaces (JSON allows them) over whatever a longer note left: two notes per check, and opening,
+ * truncating and closing a file each time cost more than some checks.
+ */
+export function writeNote(next: WorkerNote): void {
+  if (!note) return;
+  const text = Buffer.from(JSON.stringify(next));
+  const bytes = Buffer.alloc(Math.max(text.length, note.length), ' ');
+  text.copy(bytes);
+  note.length = bytes.length;
   try {
-    writeFileSync(notePath, JSON.stringify(note));
+    writeSync(note.fd, bytes, 0, bytes.length, 0);
   } catch {
     // The scratch folder is gone (the grading process is closing): nothing left to tell.
   }
