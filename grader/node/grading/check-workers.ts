@@ -7,23 +7,37 @@
  * (grader/lab/subject.ts), under Node's permission model, and that is where the limits on student code live.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { NOTES_ENV, noteFile, type RunLimits, type WorkerNote } from '../../lab/worker-notes.ts';
+import {
+  ABANDONED,
+  ABANDONED_MARK_ENV,
+  NOTES_ENV,
+  noteFile,
+  type RunLimits,
+  type WorkerNote,
+} from '../../lab/worker-notes.ts';
 
 /** One grader's check workers: their scratch folder, their limits, and how they start. */
 export class CheckWorkers {
   readonly scratch: string;
   readonly limits: RunLimits;
+  /** What the errors of a check vitest gave up on are named in this grader's workers: unknown to any subject. */
+  readonly abandonedName = `${ABANDONED}-${randomBytes(16).toString('hex')}`;
 
   constructor(projects: readonly TestProject[], limits: RunLimits) {
     this.limits = limits;
     this.scratch = mkdtempSync(join(tmpdir(), 'awaitlings-'));
     for (const project of projects) {
       project.config.execArgv = [...(project.config.execArgv ?? []), `--max-old-space-size=${limits.heapMb}`];
-      project.config.env = { ...(project.config.env ?? {}), [NOTES_ENV]: this.scratch };
+      project.config.env = {
+        ...(project.config.env ?? {}),
+        [NOTES_ENV]: this.scratch,
+        [ABANDONED_MARK_ENV]: this.abandonedName.slice(ABANDONED.length + 1),
+      };
     }
   }
 

@@ -10,7 +10,7 @@
  */
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import type { CheckMeta } from '../../lab/suite.ts';
-import { ABANDONED, type RunLimits, type WorkerNote } from '../../lab/worker-notes.ts';
+import type { RunLimits, WorkerNote } from '../../lab/worker-notes.ts';
 import { type CheckWorkers, killTree } from './check-workers.ts';
 
 /** What a check ended with in the attempt that ran it to the end, copied when that attempt was over. */
@@ -73,7 +73,9 @@ export async function supervise(
 
     const escaped = unhandledErrors
       .map(describeError)
-      .filter((error) => !isPoolError(error.message) && !error.message.startsWith(`${ABANDONED}:`));
+      .filter(
+        (error) => !isPoolError(error.message) && !error.message.startsWith(`${workers.abandonedName}:`),
+      );
     unattributed.push(
       ...escaped.filter((error) => error.exercise === undefined).map((error) => error.message),
     );
