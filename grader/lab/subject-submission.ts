@@ -18,6 +18,8 @@ interface Loaded {
 
 /** Exercise id → the subject running its student module; a lost subject is replaced by the next check. */
 const subjects = new Map<string, Promise<Loaded>>();
+/** Exercise id → a subject started while the suite file was still being collected, not yet asked for its module. */
+const early = new Map<string, Promise<Subject>>();
 
 afterAll(async () => {
   for (const loading of subjects.values()) {
@@ -27,7 +29,27 @@ afterAll(async () => {
     );
   }
   subjects.clear();
+  for (const starting of early.values())
+    await starting.then(
+      (subject) => subject.close(),
+      () => {},
+    );
+  early.clear();
 });
+
+/**
+ * Starts the subject for `exerciseId` (bundle, process) while vitest is still collecting the suite file, so that Node
+ * starts beside the worker's own start-up instead of after it. Nothing of the student's runs on the checks' side
+ * yet, and nothing is reported here: a file that does not compile or a module that fails fails the first check.
+ */
+export function startSubjectEarly(exerciseId: string): void {
+  if (subjects.has(exerciseId) || early.has(exerciseId)) return;
+  const file = submissionFile(gradingContext(), exerciseId);
+  if (!existsSync(file)) return;
+  const starting = spawnSubject(file);
+  starting.catch(() => {});
+  early.set(exerciseId, starting);
+}
 
 /**
  * The graded module for `exerciseId`, running in its own process (the subject): `api` holds stand-ins that call
@@ -43,28 +65,35 @@ export async function loadInSubject<Api>(
   const current = loading && (await loading.catch(() => undefined));
   if (!loading || (current && !current.subject.alive)) {
     current?.subject.close();
-    loading = startSubject(file);
+    const started = early.get(exerciseId);
+    early.delete(exerciseId);
+    loading = startSubject(file, started);
     subjects.set(exerciseId, loading);
   }
   const { subject, api } = await loading;
   return { api: api as Api, file, subject };
 }
 
-async function startSubject(file: string): Promise<Loaded> {
+/** Bundles the graded file and starts its process, without asking for its module yet. */
+function spawnSubject(file: string): Promise<Subject> {
+  const { root, target, allowReferenceImports } = gradingContext();
+  return Subject.start({
+    file,
+    allowed: [
+      ...importableFolders(file, root, target),
+      ...(allowReferenceImports ? [resolve(root, 'solutions'), resolve(root, 'fixtures')] : []),
+    ],
+    display: displayPath,
+    lab: () => Lab.current,
+  });
+}
+
+async function startSubject(file: string, started?: Promise<Subject>): Promise<Loaded> {
   const shown = displayPath(file);
   if (!existsSync(file)) throw new SubmissionError(`${shown} does not exist: there is nothing to grade.`);
-  const { root, target, allowReferenceImports } = gradingContext();
   let subject: Subject;
   try {
-    subject = await Subject.start({
-      file,
-      allowed: [
-        ...importableFolders(file, root, target),
-        ...(allowReferenceImports ? [resolve(root, 'solutions'), resolve(root, 'fixtures')] : []),
-      ],
-      display: displayPath,
-      lab: () => Lab.current,
-    });
+    subject = await (started ?? spawnSubject(file));
   } catch (error) {
     if (error instanceof BundleError) throw new SubmissionError(error.message);
     throw error;

@@ -7,7 +7,7 @@ import { type CheckSpec, findExercise } from '../manifest.ts';
 import { CheckFailure, show } from './failure.ts';
 import { Lab } from './lab.ts';
 import type { Subject } from './subject.ts';
-import { loadInSubject } from './subject-submission.ts';
+import { loadInSubject, startSubjectEarly } from './subject-submission.ts';
 import { displayPath, gradingContext, loadSubmission, SubmissionError } from './submission.ts';
 import type { RequestRecord } from './timeline.ts';
 import { writeNote } from './worker-notes.ts';
@@ -129,6 +129,7 @@ export interface CheckOptions {
 export function defineSuite<Api>(exerciseId: string) {
   const exercise = findExercise(exerciseId);
   const registered = new Set<string>();
+  if (gradingContext().isolation !== 'worker') startSubjectEarly(exerciseId);
 
   function check(
     id: string,
