@@ -60,7 +60,8 @@ export async function supervise(
   const checks = new Map<string, Map<string, CheckRun>>();
   const stops = new Map<string, string[]>();
   const unattributed: string[] = [];
-  let firstModules: readonly TestModule[] | undefined;
+  /** Each suite file's module as the first attempt that ran it left it (a file can first run in a re-run). */
+  const firstModules = new Map<string, TestModule>();
   let pending = specifications;
   /** Suite file → the checks a re-run asks for (all of them on the first attempt). */
   let requested = new Map<string, Set<string>>();
@@ -79,11 +80,20 @@ export async function supervise(
     unattributed.push(
       ...escaped.filter((error) => error.exercise === undefined).map((error) => error.message),
     );
-    const next: Array<{ specification: TestSpecification; names: string[] | undefined }> = [];
     // vitest lists every module it ever ran; only those of this attempt are news.
     const ran = new Set(pending.map((specification) => specification.moduleId));
     const modules = testModules.filter((candidate) => ran.has(candidate.moduleId));
-    firstModules ??= modules;
+    for (const module of modules)
+      if (!firstModules.has(module.moduleId)) firstModules.set(module.moduleId, module);
+    const next: Array<{ specification: TestSpecification; names: string[] | undefined }> = [];
+    // A file queued to a worker that was killed before it got to it (the worker overran on another file) never ran:
+    // nothing of the student's is to blame, so it runs again, whole or what was asked of it, in a fresh worker.
+    const reached = new Set(modules.map((module) => module.moduleId));
+    for (const specification of pending) {
+      if (reached.has(specification.moduleId) || attempt === limits.attempts) continue;
+      const asked = requested.get(specification.moduleId);
+      next.push({ specification, names: asked ? [...asked] : undefined });
+    }
     for (const module of modules) {
       const exercise = exerciseOf(module.moduleId);
       const results = checks.get(exercise) ?? new Map<string, CheckRun>();
@@ -157,7 +167,7 @@ export async function supervise(
       next.flatMap((entry) => (entry.names ? [[entry.specification.moduleId, new Set(entry.names)]] : [])),
     );
   }
-  return { checks, modules: firstModules ?? [], unattributed };
+  return { checks, modules: [...firstModules.values()], unattributed };
 }
 
 /** Runs one attempt, killing the process tree of any suite file that runs past `exerciseMs`. */
