@@ -3,9 +3,9 @@
  * `npm run bench [-- --runs <n>] [--class <n>]`, or `npm run bench -- --node <binary> [--node <binary> …]`
  *
  * Measures grading against the floor (vitest running one trivial test), in one process run so the ratios are
- * taken side by side: cold grading of the solutions, the stubs and an all-mistakes submission; a warm re-grade
- * after a save; each exercise's wall time against the virtual time its suite covers; property throughput;
- * batch throughput for a generated class; peak memory of a full grading run.
+ * taken side by side: cold grading of the solutions (all, and exercises 01–05 alone), the stubs and an all-mistakes
+ * submission; a warm re-grade after a save; each exercise's wall time against the virtual time its suite covers;
+ * property throughput; batch throughput for a generated class; peak memory of a full grading run.
  * Prints a table and writes bench/results.json. Numbers, never assertions: nothing here can fail a build.
  *
  * With `--node`, measures only the per-version rows (cold grade, warm re-grade, peak memory) under each Node binary
@@ -82,6 +82,12 @@ async function main(): Promise<void> {
   ]);
   const grade = (target: string) => [join(KIT_ROOT, 'scripts/grade.ts'), '--target', target, '--seed', '1'];
   const solutions = await repeat('grade solutions (cold)', RUNS, tsx, grade('solutions'));
+  // The first five exercises alone: the set the worker-era baseline and the subject's speed goals were taken on.
+  const firstFive = exercises.slice(0, 5).map((exercise) => exercise.id);
+  const solutionsFirstFive = await repeat('grade solutions of 01-05 (cold)', RUNS, tsx, [
+    ...grade('solutions'),
+    ...firstFive,
+  ]);
   const stubs = await repeat('grade stubs (cold)', RUNS, tsx, grade('exercises'));
   const mistakes = await repeat('grade all-mistakes (cold)', RUNS, tsx, [
     join(KIT_ROOT, 'bench/grade-mistakes.ts'),
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     floorMs: floor.wall,
     gradeSolutionsMs: solutions.wall,
+    gradeFirstFiveSolutionsMs: solutionsFirstFive.wall,
     gradeStubsMs: stubs.wall,
     gradeMistakesMs: mistakes.wall,
     warmRegradeMs: stat(warm),
@@ -173,6 +180,7 @@ function machine() {
 function renderTable(results: {
   floorMs: Stat;
   gradeSolutionsMs: Stat;
+  gradeFirstFiveSolutionsMs: Stat;
   gradeStubsMs: Stat;
   gradeMistakesMs: Stat;
   warmRegradeMs: Stat;
@@ -200,6 +208,7 @@ function renderTable(results: {
       results.gradeSolutionsMs,
       `${results.solutionsOverFloor}× the floor`,
     ),
+    row('grade exercises 01–05, solutions (cold)', results.gradeFirstFiveSolutionsMs),
     row('grade all exercises, stubs (cold)', results.gradeStubsMs),
     row('grade all exercises, all mistakes (cold)', results.gradeMistakesMs),
     row('re-grade one exercise after a save (warm)', results.warmRegradeMs),
