@@ -13,8 +13,9 @@ export interface GradingContext {
   files: Record<string, string>;
   /**
    * Where the graded code runs: `'subject'` in a process of its own (grader/lab/subject.ts), which the checks talk to
-   * over the bridge; always so for submissions. `'worker'` imports it into the check worker itself: only for the
-   * kit's own reference code under Stryker (`npm run mutation`), which switches mutants inside the importing process.
+   * over the bridge; always so on Linux. `'worker'` imports it into the check worker itself: for the kit's own
+   * reference code under Stryker (`npm run mutation`), which switches mutants inside the importing process, and on
+   * platforms without what the subject needs (see `isolationOn` in grader/node/grading/run.ts).
    * @default 'subject'
    */
   isolation?: Isolation;

@@ -17,7 +17,7 @@ import { batchCommand, type ClassLog, mergeCommand } from '../grader/node/class/
 import { inGithubActions, neutralise, publishToGithub } from '../grader/node/class/github.ts';
 import { RecordError } from '../grader/node/class/student-record.ts';
 import { createProgress } from '../grader/node/grading/progress.ts';
-import { KIT_ROOT } from '../grader/node/grading/run.ts';
+import { isolationNotice, KIT_ROOT } from '../grader/node/grading/run.ts';
 import { watchAndGrade } from '../grader/node/grading/watch.ts';
 import { gradeForStudent } from '../grader/node/report/feedback.ts';
 import { parseFormat } from '../grader/node/report/formats/index.ts';
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     await watchAndGrade({ exercises, target, seed, root: KIT_ROOT, chalk, html: args.html });
     return;
   }
+  const notice = isolationNotice(process.platform);
+  if (notice) console.log(chalk.dim(notice));
   const report = await gradeForStudent({ exercises, target, seed, ...one }, { onProgress: progress.update });
   progress.done();
   const text = renderReport(report, { chalk });

@@ -28,8 +28,9 @@ export function displayPath(file: string): string {
 }
 
 /**
- * Imports the graded module for `exerciseId` into this check worker, once per suite file: only for the kit's own
- * reference code under Stryker (`isolation: 'worker'`); submissions run in a subject (./subject-submission.ts). Never at collection time: a stub that throws,
+ * Imports the graded module for `exerciseId` into this check worker, once per suite file (`isolation: 'worker'`: the
+ * kit's reference code under Stryker, and submissions where the platform has no subject; elsewhere submissions run
+ * in a subject, ./subject-submission.ts). Never at collection time: a stub that throws,
  * a syntax error or a module that throws at import fails the checks with a message, and the report stays whole.
  */
 export function loadSubmission<Api>(exerciseId: string): Promise<{ api: Api; file: string }> {

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { createVitest } from 'vitest/node';
-import { type GradingContext, submissionFile } from '../../context.ts';
+import { type GradingContext, type Isolation, submissionFile } from '../../context.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../../lab/worker-notes.ts';
 import { type ExerciseSpec, findExercise, manifest, visibilityOf } from '../../manifest.ts';
 import {
@@ -58,6 +58,28 @@ export interface GraderOptions {
   workerOutput?: Writable;
   /** Worker processes grading at once; each runs suite files one after another. @default one per core */
   workers?: number;
+  /** The platform whose process tools the grader may use (see `isolationOn`). @default process.platform */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Where student code runs on `platform`. Its own process (the subject) needs Linux: FIFOs, and `/proc` for the
+ * watchdog. On macOS and Windows, `npm run grade` runs it in the check worker instead, as `npm run mutation` runs the
+ * reference code: the same checks and the same verdicts, without the wall between the code and its grader. The
+ * classroom and class grading run on Linux.
+ */
+export function isolationOn(platform: NodeJS.Platform): Isolation {
+  return platform === 'linux' ? 'subject' : 'worker';
+}
+
+/** What `npm run grade` tells a student on `platform` about where their code runs, if anything. */
+export function isolationNotice(platform: NodeJS.Platform): string | undefined {
+  if (isolationOn(platform) === 'subject') return undefined;
+  const name = platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform;
+  return (
+    `On ${name} your code runs inside the grader's own workers (a process of its own needs Linux): the checks and ` +
+    'the points are the same, and the grade your course records is taken on Linux.'
+  );
 }
 
 /**
@@ -79,18 +101,21 @@ export class Grader {
   readonly #workers: CheckWorkers;
   readonly #runner: SuiteRunner;
   readonly #allowReferenceImports: boolean;
+  /** Where student code runs in this grader's runs. */
+  readonly isolation: Isolation;
 
   private constructor(
     vitest: Vitest,
     root: string,
     workers: CheckWorkers,
-    allowReferenceImports: boolean,
+    options: GraderOptions,
     watch: SuiteRunner['watch'],
   ) {
     this.#vitest = vitest;
     this.#root = root;
     this.#workers = workers;
-    this.#allowReferenceImports = allowReferenceImports;
+    this.#allowReferenceImports = options.allowReferenceImports ?? false;
+    this.isolation = isolationOn(options.platform ?? process.platform);
     this.#runner = { run: (specifications) => vitest.runTestSpecifications(specifications, false), watch };
   }
 
@@ -141,7 +166,7 @@ export class Grader {
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
     const workers = new CheckWorkers(vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
-    return new Grader(vitest, root, workers, options.allowReferenceImports ?? false, (events) => {
+    return new Grader(vitest, root, workers, options, (events) => {
       watching = events;
     });
   }
@@ -159,7 +184,7 @@ export class Grader {
       files: Object.fromEntries(
         Object.entries(request.files ?? {}).map(([id, file]) => [id, resolve(this.#root, file)]),
       ),
-      isolation: 'subject',
+      isolation: this.isolation,
       allowReferenceImports: this.#allowReferenceImports,
     };
     this.#vitest.provide('awaitlings', context);
