@@ -549,7 +549,7 @@ export const manifest = [
         title:
           'retry() - an aborted signal stops it before any further attempt: at once if already aborted, else when the running attempt fails',
         points: 1,
-        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before every attempt, the first included, and right after an attempt fails.',
+        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before every attempt, the first included, right after an attempt fails, and again once `shouldRetry` has answered.',
       },
       {
         id: 'abort-during-wait',
