@@ -119,10 +119,11 @@ check('should-retry-and-on-retry', async ({ api, lab }) => {
       fc.constantFrom(10, 100),
     ],
     async (paces, latency, minDelayMs) => {
-      const { fn, calls } = scripted(lab, { latency });
+      // It succeeds on the attempt after the last answer, with a retry to spare: the count of retries is not the point.
+      const { fn, calls } = scripted(lab, { latency, succeedOn: paces.length + 1 });
       const told: Array<{ attempt: unknown; delayMs: unknown; at: number }> = [];
       const options: Options = {
-        retries: paces.length,
+        retries: paces.length + 1,
         jitter: 'none',
         minDelayMs,
         shouldRetry: (_error, attempt) => {
@@ -132,25 +133,25 @@ check('should-retry-and-on-retry', async ({ api, lab }) => {
         },
         onRetry: (info) => told.push({ attempt: info.attempt, delayMs: info.delayMs, at: lab.now() }),
       };
-      const label = `retry(fn, { retries: ${paces.length}, jitter: 'none', minDelayMs: ${minDelayMs}, shouldRetry, onRetry })`;
+      const label = `retry(fn, { retries: ${paces.length + 1}, jitter: 'none', minDelayMs: ${minDelayMs}, shouldRetry, onRetry })`;
       await lab.settle(() => api.retry(fn, options), { label });
       for (let i = 0; i < paces.length; i++) {
         const failed = calls[i];
         const answered = failed.end + Math.max(0, paces[i]);
-        const delay = capOf(i + 1, { minDelayMs });
         const next = calls[i + 1];
         const info = told[i];
+        // The wait's length is other checks' business: the one onRetry reports is taken as it is.
+        const delay = typeof info?.delayMs === 'number' ? info.delayMs : capOf(i + 1, { minDelayMs });
         demand(
           next !== undefined &&
-            next.start === answered + delay &&
+            Math.abs(next.start - (answered + delay)) < 1 &&
             info !== undefined &&
-            info.at === answered &&
-            info.delayMs === delay,
+            info.at === answered,
           () =>
             `shouldRetry ${paces[i] < 0 ? 'answered true at once' : `answered true ${paces[i]} ms after`} attempt ${i + 1} failed at ${failed.end} ms, ` +
-            `so onRetry should be called at ${answered} ms with delayMs ${delay}, and attempt ${i + 2} start after that ` +
-            `wait, at ${answered + delay} ms: the wait starts once shouldRetry has answered. Yours ` +
-            `${info ? `called onRetry at ${info.at} ms with delayMs ${show(info.delayMs)}` : 'did not call onRetry'} and ` +
+            `so onRetry should be called at ${answered} ms, and attempt ${i + 2} start after the ${msList([delay])} wait it ` +
+            `reports, at ${msList([answered + delay])}: the wait starts once shouldRetry has answered. Yours ` +
+            `${info ? `called onRetry at ${info.at} ms` : 'did not call onRetry'} and ` +
             `${next ? `started attempt ${i + 2} at ${next.start} ms` : `never started attempt ${i + 2}`}.` +
             attemptsPicture(calls),
           { concept: 'awaiting a hook before the wait' },
