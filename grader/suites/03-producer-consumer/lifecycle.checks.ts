@@ -362,7 +362,7 @@ check('async-iteration', async ({ api, lab }) => {
       );
     },
     {
-      numRuns: 25,
+      numRuns: 15,
       examples: [
         [{ maxSize: 1, gaps: [0, 0, 0, 0], busy: [20, 20, 20, 20, 0, 0, 0], stopAfter: 2 }],
         [{ maxSize: 1, gaps: [0, 0, 0], busy: [10, 10, 10, 0, 0, 0, 0], stopAfter: undefined }],
