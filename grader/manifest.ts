@@ -343,9 +343,10 @@ export const manifest = [
       },
       {
         id: 'pipeline-consumers-concurrent',
-        title: 'runPipeline() - `consumers` handlers run at once; the total time matches the model',
+        title:
+          'runPipeline() - `consumers` handlers and all producers run at once; the timing matches the model',
         points: 2,
-        hint: 'Start all consumer loops at once, each with its own 0-based index, and have each take its next item as soon as its handler finishes.',
+        hint: 'Start all consumer loops at once, each with its own 0-based index, and have each take its next item as soon as its handler finishes. Read every producer in a task of its own, so a slow one holds back no other.',
       },
       {
         id: 'pipeline-bounded',
@@ -361,9 +362,10 @@ export const manifest = [
       },
       {
         id: 'pipeline-stops-on-error',
-        title: 'runPipeline() - first error or abort: nothing new starts; rejects once running handlers end',
+        title:
+          'runPipeline() - first error or abort: nothing new starts; rejects once running handlers and busy producers end',
         points: 2,
-        hint: 'Keep the first error, abort an internal controller that every put and get listens to, check it before handling each item, wait for every task to settle, then throw the error you kept.',
+        hint: 'Keep the first error, abort an internal controller that every put and get listens to, check it before handling each item, wait for every task to settle (a producer busy with its next item included), then throw the error you kept. Leaving a `for await` loop closes its producer for you.',
       },
     ],
   },
@@ -549,7 +551,7 @@ export const manifest = [
         title:
           'retry() - an aborted signal stops it before any further attempt: at once if already aborted, else when the running attempt fails',
         points: 1,
-        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before every attempt, the first included, and right after an attempt fails.',
+        hint: 'Check `signal.aborted` (or call `signal.throwIfAborted()`) before every attempt, the first included, right after an attempt fails, and again once `shouldRetry` has answered.',
       },
       {
         id: 'abort-during-wait',

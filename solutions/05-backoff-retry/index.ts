@@ -103,7 +103,11 @@ async function attempts<T>(
       return await fn(attempt);
     } catch (error) {
       signal?.throwIfAborted();
-      if (attempt > settings.retries || !(await shouldRetry(error, attempt))) throw error;
+      if (attempt > settings.retries) throw error;
+      const again = await shouldRetry(error, attempt);
+      // An abort while shouldRetry was deciding wins over its answer, as it wins over an attempt's failure.
+      signal?.throwIfAborted();
+      if (!again) throw error;
       const delayMs = (await delayOverride?.(error)) ?? delayFor(attempt, settings);
       onRetry?.({ error, attempt, delayMs });
       await sleep(delayMs, signal);

@@ -1,7 +1,7 @@
 /** AsyncQueue: join and taskDone, close, and async iteration. */
 import type * as Api from '../../../exercises/03-producer-consumer/index.ts';
-import { defineSuite, demand, show } from '../../lab/index.ts';
-import { drain, listItems, pause, watch } from './probes.ts';
+import { CheckFailure, defineSuite, demand, fc, listMs, show } from '../../lab/index.ts';
+import { drain, listItems, pause, propertyWithExamples, sleep, watch } from './probes.ts';
 
 const { check } = defineSuite<typeof Api>('03-producer-consumer');
 
@@ -235,5 +235,143 @@ check('async-iteration', async ({ api, lab }) => {
     `Two for await loops over one queue should share items 1 to 6, each item going to one loop, but they got ` +
       `[${left.map((item) => show(item)).join(', ')}] and [${right.map((item) => show(item)).join(', ')}].`,
     { concept: 'async iteration' },
+  );
+  // The loop's pace varies: after each item it may stay busy for a while, holding the item, before it asks for the
+  // next, and it may break early. Meanwhile a producer puts items 0, 1, 2 … into a bounded queue at its own pace.
+  const pacing = fc.record({
+    maxSize: fc.integer({ min: 1, max: 3 }),
+    gaps: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 7 }),
+    busy: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60 })), { minLength: 7, maxLength: 7 }),
+    stopAfter: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+  });
+  await propertyWithExamples<[{ maxSize: number; gaps: number[]; busy: number[]; stopAfter?: number }]>(
+    lab,
+    [pacing],
+    async (plan) => {
+      const { maxSize, gaps, busy } = plan;
+      const count = gaps.length;
+      const stopAfter = plan.stopAfter !== undefined && plan.stopAfter < count ? plan.stopAfter : undefined;
+      const queue = new api.AsyncQueue<number>(maxSize);
+      const puts: Array<{ start: number; end?: number; rejected?: boolean }> = [];
+      const seen: Array<{ item: number; at: number; asked: number }> = [];
+      const rest: number[] = [];
+      const story = () =>
+        ` The producer put ${puts.map((put, i) => `${i} at ${put.start} ms${put.rejected ? ' (rejected)' : put.end === undefined ? ' (still waiting)' : put.end > put.start ? ` (done at ${put.end} ms)` : ''}`).join(', ')}; ` +
+        `the loop got ${seen.map((got) => `${show(got.item)} at ${got.at} ms`).join(', ') || 'nothing'}` +
+        `${stopAfter === undefined ? '' : `, then broke out, and get() took ${listItems(rest) || 'nothing'} after it`}.`;
+      const producer = lab.start(async () => {
+        for (let item = 0; item < count; item++) {
+          if (gaps[item] > 0) await sleep(lab, gaps[item]);
+          const put: (typeof puts)[number] = { start: lab.now() };
+          puts.push(put);
+          await queue.put(item).catch((error: unknown) => {
+            put.rejected = true;
+            throw error;
+          });
+          put.end = lab.now();
+        }
+        queue.close();
+      });
+      let asked = 0;
+      const loop = lab.start(async () => {
+        for await (const item of queue) {
+          seen.push({ item, at: lab.now(), asked });
+          if (seen.length === stopAfter) break;
+          const pause = busy[seen.length - 1] ?? 0;
+          if (pause > 0) await sleep(lab, pause);
+          asked = lab.now();
+        }
+      });
+      const label = `for await (const item of queue)${stopAfter === undefined ? '' : `, breaking after ${stopAfter} items`}`;
+      try {
+        await lab.run(loop, { label });
+        if (stopAfter !== undefined) {
+          await lab.run(
+            async () => {
+              for (;;) {
+                try {
+                  rest.push(await queue.get());
+                } catch (error) {
+                  if (error instanceof api.QueueClosedError) return;
+                  throw error;
+                }
+              }
+            },
+            { label: 'The get() calls after the loop broke out' },
+          );
+        }
+        await lab.run(producer, { label: 'The producer' });
+      } catch (error) {
+        if (!(error instanceof CheckFailure)) throw error;
+        throw new CheckFailure(
+          `${error.message}${story()} ` +
+            (puts.some((put) => put.rejected)
+              ? 'Breaking out of a `for await` loop must leave the queue as it was: open, with its items.'
+              : 'Only an item the loop asks for may leave the queue, and each item it takes lets a waiting put() in.'),
+          { concept: 'async iteration', cause: error },
+        );
+      }
+      const taken = [...seen.map((got) => got.item), ...rest];
+      demand(
+        show(taken) === show(Array.from({ length: count }, (_, item) => item)),
+        () =>
+          `Each item put should come out once, in order: the loop${stopAfter === undefined ? '' : ' and the get() calls after it'} ` +
+          `should have taken ${listItems(Array.from({ length: count }, (_, item) => item))}, but ${listItems(taken) || 'nothing'} came out.` +
+          `${stopAfter === undefined ? '' : ' Breaking out of a loop must leave the queue and the items it holds as they were: the iterator may take an item only when the loop asks for one.'}` +
+          story(),
+        { concept: 'async iteration' },
+      );
+      for (const [i, got] of seen.entries()) {
+        const due = Math.max(got.asked, puts[i].start);
+        demand(
+          got.at === due,
+          () =>
+            `The loop asked for item ${i} at ${got.asked} ms and it was put at ${puts[i].start} ms, so the loop should ` +
+            `get it at ${due} ms, but it got it at ${got.at} ms.${story()}`,
+          { concept: 'async iteration' },
+        );
+      }
+      for (const [i, put] of puts.entries()) {
+        const freed = seen[i - maxSize];
+        if (i >= maxSize && freed === undefined) continue;
+        const due = Math.max(put.start, freed?.at ?? 0);
+        demand(
+          put.end === due,
+          () =>
+            `With maxSize ${maxSize}, put(${i}) waits until the loop takes item ${i - maxSize} and no longer, so it ` +
+            `should be done at ${due} ms, but it was ${put.end === undefined ? 'never done' : `done at ${put.end} ms`}: ` +
+            `an item leaves the queue only when the loop asks for it, and taking it lets a waiting put() in.${story()}`,
+          { concept: 'async iteration' },
+        );
+      }
+      let marked = 0;
+      try {
+        for (; marked < count; marked++) queue.taskDone();
+      } catch {
+        // Counted below.
+      }
+      const join = watch(lab, 'join()', () => queue.join());
+      await pause(lab, 1);
+      demand(
+        marked === count && join.state === 'fulfilled',
+        () =>
+          `Every one of the ${count} items was taken (by the loop or by get()), so ${count} taskDone() calls should be ` +
+          `accepted and join() resolve, but ${marked < count ? `taskDone() threw after ${marked}` : join.describe()}: ` +
+          `an item the iterator hands out counts as taken.`,
+        { concept: 'async iteration' },
+      );
+    },
+    {
+      numRuns: 15,
+      examples: [
+        [{ maxSize: 1, gaps: [0, 0, 0, 0], busy: [20, 20, 20, 20, 0, 0, 0], stopAfter: 2 }],
+        [{ maxSize: 1, gaps: [0, 0, 0], busy: [10, 10, 10, 0, 0, 0, 0], stopAfter: undefined }],
+        [{ maxSize: 2, gaps: [0, 5, 5, 5, 5], busy: [0, 30, 0, 0, 0, 0, 0], stopAfter: undefined }],
+      ],
+      describe: ({ maxSize, gaps, busy, stopAfter }) =>
+        `maxSize ${maxSize}; a producer putting items 0 to ${gaps.length - 1}, waiting ${listMs(gaps)} before each; ` +
+        `a loop busy for ${listMs(busy.slice(0, gaps.length))} after each item` +
+        `${stopAfter !== undefined && stopAfter < gaps.length ? `, breaking after ${stopAfter}` : ''}`,
+    },
   );
 });

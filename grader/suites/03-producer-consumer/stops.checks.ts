@@ -58,6 +58,53 @@ check('pipeline-stops-on-error', async ({ api, lab }) => {
     said: 'A producer threw at 40 ms',
   });
 
+  // A producer busy with its next item when a handler fails cannot be interrupted: runPipeline waits for that item
+  // too, handles it not, asks that producer for nothing more and closes it, as leaving a for await loop does.
+  const slow = { resumed: false, closed: false };
+  await expectStop(lab, {
+    title: 'a handler fails while a producer is busy',
+    run: (probe, signal, lab) => {
+      Object.assign(slow, { resumed: false, closed: false });
+      return api.runPipeline({
+        producers: [
+          (async function* () {
+            try {
+              yield 0;
+              yield 1;
+              await sleep(lab, 200);
+              yield 2;
+              slow.resumed = true;
+              yield 3;
+            } finally {
+              slow.closed = true;
+            }
+          })(),
+        ],
+        consumers: 2,
+        queueSize: 1,
+        handle: probe.handle,
+        signal,
+      });
+    },
+    durations: { 0: 30, 1: 100 },
+    failures: { 0: new Error('handler failed on 0') },
+    stopAt: 30,
+    settleAt: 200,
+    reason: (probe) => probe.failure(0),
+    said: 'The handler of item 0 failed at 30 ms, while the producer was busy with its next item until 200 ms',
+    waited:
+      'the handler still running (until 100 ms) and for the producer busy with its next item, which nothing can ' +
+      'interrupt (until 200 ms)',
+  });
+  demand(
+    !slow.resumed && slow.closed,
+    () =>
+      `After the first error runPipeline should ask a producer for nothing more, and close it (call its return(), as ` +
+      `leaving a for await loop does) so that its finally blocks run, but yours ` +
+      `${slow.resumed ? 'asked the producer for another item after 200 ms' : 'never closed the producer'}.`,
+    { concept: 'asyncio.TaskGroup, where the first error stops everything' },
+  );
+
   const abortReason = new Error('stopped by the caller');
   await expectStop(lab, {
     title: 'the signal aborts',
@@ -117,6 +164,8 @@ interface StopScenario {
   settleAt: number;
   reason(probe: StopProbe): unknown;
   said: string;
+  /** What runPipeline waits for before it rejects; the handlers still running by default. */
+  waited?: string;
 }
 
 class StopProbe extends PipelineProbe<number> {
@@ -173,8 +222,8 @@ async function expectStop(lab: Lab, scenario: StopScenario): Promise<void> {
   demand(
     settled.at === scenario.settleAt,
     () =>
-      `${scenario.said}. runPipeline should wait for the handlers still running, and reject when the last of them ` +
-      `settles at ${scenario.settleAt} ms, but it rejected at ${settled.at} ms.${probe.picture(marker)}`,
+      `${scenario.said}. runPipeline should wait for ${scenario.waited ?? 'the handlers still running'}, and reject ` +
+      `when the last of them settles at ${scenario.settleAt} ms, but it rejected at ${settled.at} ms.${probe.picture(marker)}`,
     { concept: 'asyncio.TaskGroup, where the first error stops everything' },
   );
   lab.expectNothingPending(label);

@@ -1,6 +1,6 @@
-import { defineSuite, demand, show } from '../../lab/index.ts';
+import { defineSuite, demand, fc, show } from '../../lab/index.ts';
 import { attemptsPicture, msList, near, scripted, waitsOf } from './attempts.ts';
-import { type Api, expectTypeError, type Options, outcome, QUICK, shown } from './words.ts';
+import { type Api, capOf, expectTypeError, type Options, outcome, QUICK, shown } from './words.ts';
 
 /** retry(): how it gives up: the last error, shouldRetry, aborts, cleanup and bad options. */
 const { check } = defineSuite<typeof Api>('05-backoff-retry');
@@ -110,6 +110,113 @@ check('should-retry-and-on-retry', async ({ api, lab }) => {
       { concept: 'retry hooks' },
     );
   }
+  // shouldRetry's pace varies: it answers at once, or with a promise that takes `paces[i]` ms. The wait starts once it
+  // has answered, and onRetry comes then, just before the wait.
+  await lab.property(
+    [
+      fc.array(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 300 })), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 0, max: 40 }),
+      fc.constantFrom(10, 100),
+    ],
+    async (paces, latency, minDelayMs) => {
+      // It succeeds on the attempt after the last answer, with a retry to spare: the count of retries is not the point.
+      const { fn, calls } = scripted(lab, { latency, succeedOn: paces.length + 1 });
+      const told: Array<{ attempt: unknown; delayMs: unknown; at: number }> = [];
+      const options: Options = {
+        retries: paces.length + 1,
+        jitter: 'none',
+        minDelayMs,
+        shouldRetry: (_error, attempt) => {
+          const pace = paces[attempt - 1] ?? -1;
+          if (pace < 0) return true;
+          return new Promise((resolve) => lab.clock.labTimeout(() => resolve(true), pace));
+        },
+        onRetry: (info) => told.push({ attempt: info.attempt, delayMs: info.delayMs, at: lab.now() }),
+      };
+      const label = `retry(fn, { retries: ${paces.length + 1}, jitter: 'none', minDelayMs: ${minDelayMs}, shouldRetry, onRetry })`;
+      await lab.settle(() => api.retry(fn, options), { label });
+      for (let i = 0; i < paces.length; i++) {
+        const failed = calls[i];
+        const answered = failed.end + Math.max(0, paces[i]);
+        const next = calls[i + 1];
+        const info = told[i];
+        // The wait's length is other checks' business: the one onRetry reports is taken as it is.
+        const delay = typeof info?.delayMs === 'number' ? info.delayMs : capOf(i + 1, { minDelayMs });
+        demand(
+          next !== undefined &&
+            Math.abs(next.start - (answered + delay)) < 1 &&
+            info !== undefined &&
+            info.at === answered,
+          () =>
+            `shouldRetry ${paces[i] < 0 ? 'answered true at once' : `answered true ${paces[i]} ms after`} attempt ${i + 1} failed at ${failed.end} ms, ` +
+            `so onRetry should be called at ${answered} ms, and attempt ${i + 2} start after the ${msList([delay])} wait it ` +
+            `reports, at ${msList([answered + delay])}: the wait starts once shouldRetry has answered. Yours ` +
+            `${info ? `called onRetry at ${info.at} ms` : 'did not call onRetry'} and ` +
+            `${next ? `started attempt ${i + 2} at ${next.start} ms` : `never started attempt ${i + 2}`}.` +
+            attemptsPicture(calls),
+          { concept: 'awaiting a hook before the wait' },
+        );
+      }
+    },
+    {
+      numRuns: 15,
+      examples: [[[50, -1, 0], 20, 100]],
+      describe: (paces, latency, minDelayMs) =>
+        `fn failing after ${latency} ms, minDelayMs ${minDelayMs}, shouldRetry answering ` +
+        paces.map((pace) => (pace < 0 ? 'at once' : `after ${pace} ms`)).join(', then '),
+    },
+  );
+
+  // A hook that throws (or a shouldRetry that rejects) ends the retry with that error, at once and for good.
+  const hooks: Array<{ what: string; after: number; hook: (error: Error) => Options }> = [
+    {
+      what: 'shouldRetry throws',
+      after: 0,
+      hook: (error) => ({
+        shouldRetry: () => {
+          throw error;
+        },
+      }),
+    },
+    {
+      what: 'shouldRetry returns a promise that rejects 30 ms later',
+      after: 30,
+      hook: (error) => ({
+        shouldRetry: () => new Promise((_, reject) => lab.clock.labTimeout(() => reject(error), 30)),
+      }),
+    },
+    {
+      what: 'onRetry throws',
+      after: 0,
+      hook: (error) => ({
+        onRetry: () => {
+          throw error;
+        },
+      }),
+    },
+  ];
+  for (const { what, after, hook } of hooks) {
+    lab.reset();
+    const error = new Error(`${what.split(' ')[0]} failed`);
+    const { fn, calls } = scripted(lab, { latency: 20 });
+    const label = `retry(fn, { retries: 3, jitter: 'none', minDelayMs: 10, ${what.split(' ')[0]} })`;
+    const settled = await lab.settle(() => api.retry(fn, { ...QUICK, retries: 3, ...hook(error) }), {
+      label,
+    });
+    await lab.advance(1000);
+    demand(
+      settled.status === 'rejected' &&
+        settled.reason === error &&
+        settled.at === 20 + after &&
+        calls.length === 1,
+      () =>
+        `When attempt 1 fails at 20 ms, ${what}: ${label} should reject with that error (${show(error)}) ` +
+        `${after > 0 ? `when it rejects, at ${20 + after} ms,` : 'right then, at 20 ms,'} and call fn no more. Yours ` +
+        `${outcome(settled)} after ${calls.length} call${calls.length === 1 ? '' : 's'}.${attemptsPicture(calls)}`,
+      { concept: 'retry hooks' },
+    );
+    lab.expectNothingPending(label);
+  }
 });
 
 // ─── retry(): aborts ────────────────────────────────────────────────────────────────────────────────────────
@@ -174,6 +281,43 @@ check('abort-before-start', async ({ api, lab }) => {
       attemptsPicture(calls, { at: 150, note: 'abort at 150 ms' }),
     { concept: 'checking the signal before starting' },
   );
+  // An abort while shouldRetry decides (its answer takes 100 ms) takes effect when the answer comes, whatever it is:
+  // shouldRetry gets no signal either, so like an attempt it is let finish, and the abort wins over its answer.
+  for (const answer of [true, false]) {
+    lab.reset();
+    const deciding = lab.controller();
+    const stop = new Error('user left the page');
+    let toldAfter = 0;
+    const failing = scripted(lab, { latency: 20 });
+    const hooked: Options = {
+      ...QUICK,
+      signal: deciding.signal,
+      shouldRetry: () => new Promise((resolve) => lab.clock.labTimeout(() => resolve(answer), 100)),
+      onRetry: () => toldAfter++,
+    };
+    const call = `retry(fn, { jitter: 'none', minDelayMs: 10, signal, shouldRetry, onRetry })`;
+    const pending = lab.start(() => api.retry(failing.fn, hooked));
+    await lab.advance(70);
+    deciding.abort(stop);
+    const result = await lab.settle(pending, { label: call });
+    await lab.advance(10_000);
+    demand(
+      result.status === 'rejected' &&
+        result.reason === stop &&
+        result.at === 120 &&
+        failing.calls.length === 1 &&
+        toldAfter === 0,
+      () =>
+        `Attempt 1 failed at 20 ms and shouldRetry answers ${answer} at 120 ms; the signal aborted at 70 ms, while ` +
+        `it was deciding. The abort takes effect when the answer comes, whatever it is: ${call} should reject at ` +
+        `120 ms with signal.reason (${show(stop)}), without calling onRetry or fn again. Yours ${outcome(result)} ` +
+        `after ${failing.calls.length} call${failing.calls.length === 1 ? '' : 's'}, with onRetry called ` +
+        `${toldAfter} time${toldAfter === 1 ? '' : 's'}.` +
+        attemptsPicture(failing.calls, { at: 70, note: 'abort at 70 ms' }),
+      { concept: 'checking the signal before starting' },
+    );
+    lab.expectNothingPending(call);
+  }
 });
 
 check('abort-during-wait', async ({ api, lab }) => {
