@@ -960,7 +960,7 @@ export const manifest = [
         id: 'pool-create-failure',
         title: 'createPool() - a failed create frees its slot and rejects only its own acquire',
         points: 2,
-        hint: 'When create rejects: count the resource as gone, reject the acquire it was for with that error, and start a create for the next waiter if there is one.',
+        hint: 'When create rejects: count the resource as gone, reject the acquire it was for with that error, and start a create for the next waiter if there is one (none if nobody waits).',
       },
       {
         id: 'pool-idle-destroy',
@@ -987,7 +987,7 @@ export const manifest = [
         title:
           'createPool() - close() waits for the leases, destroys everything once, then resolves; later acquires reject',
         points: 2,
-        hint: 'close(): mark the pool closed, destroy the idle resources, destroy each leased resource when it is released, and resolve when the last destroy has settled.',
+        hint: 'close(): mark the pool closed, abort the signal you gave create, destroy the idle resources, destroy each leased resource when it is released, and resolve when the last destroy has settled.',
       },
       {
         id: 'pool-release-twice',
@@ -1000,7 +1000,7 @@ export const manifest = [
         id: 'pool-no-leaks',
         title: 'createPool() - errors, timeouts and aborts anywhere in a workload leak nothing',
         points: 1,
-        hint: 'A resource created for a waiter that gave up goes to the next waiter (or becomes idle): it is never dropped.',
+        hint: 'A resource created for a waiter that gave up goes to the next waiter (or becomes idle): it is never dropped. A create that fails after its waiter gave up leaves the other waiters in line.',
         visibility: 'hidden',
       },
       {

@@ -101,6 +101,30 @@ check('pool-no-leaks', async ({ api, lab }) => {
       examples: [
         // The create outlives its waiter: the resource must still be destroyed in the end.
         [[{ arrive: 0, hold: 10 }], 1, [200], [], 50],
+        // The waiter in the middle of the line gives up: the ones before and after it keep their places.
+        [
+          [
+            { arrive: 0, hold: 300 },
+            { arrive: 10, hold: 50 },
+            { arrive: 20, hold: 50, abortAfter: 50 },
+            { arrive: 30, hold: 50 },
+          ],
+          1,
+          [0],
+          [],
+          undefined,
+        ],
+        // Client 0 gives up while its create runs, then that create fails: client 1, waiting behind it, gets the slot.
+        [
+          [
+            { arrive: 0, hold: 10, abortAfter: 50 },
+            { arrive: 10, hold: 10 },
+          ],
+          1,
+          [100],
+          [0],
+          undefined,
+        ],
       ],
       describe: (clients, max, latencies, failing, timeout) =>
         `max ${max}, creates taking ${latencies.join(', ')} ms${failing.length ? `, creates #${failing.join(', #')} failing` : ''}, acquireTimeoutMs ${timeout ?? 'none'}, idleMs 200, ${describeClients(clients)}`,

@@ -183,6 +183,13 @@ check('pool-create-failure', async ({ api, lab }) => {
       `client 0 ${visitOutcome(run.visits[0])}, client 1 ${visitOutcome(run.visits[1])}.${poolPicture(two.made, run.visits)}`,
     { concept: 'failures that free their slot' },
   );
+  demand(
+    two.made.length === 2,
+    () =>
+      `With max 2, client 0's create fails at 100 ms when nobody waits any more: the pool should create nothing else ` +
+      `(nobody asked for it), yet create was called ${two.made.length} times.${poolPicture(two.made, run.visits)}`,
+    { concept: 'failures that free their slot' },
+  );
   await lab.run(() => wide.close(), { label: 'pool.close()' });
 });
 
@@ -296,6 +303,28 @@ check('pool-acquire-abort', async ({ api, lab }) => {
   );
   await lab.run(() => pool.close(), { label: 'pool.close()' });
   lab.expectNothingPending('the clients and pool.close()');
+  lab.reset();
+  const middle = factory(lab);
+  const busy = api.createPool<Resource>({ create: middle.create, destroy: middle.destroy, max: 1 });
+  const queue = visit(lab, busy, [
+    { arrive: 0, hold: 300 },
+    { arrive: 10, hold: 50 },
+    { arrive: 20, hold: 50, abortAfter: 50 },
+    { arrive: 30, hold: 50 },
+  ]);
+  await lab.run(queue.done, { label: 'three clients in line; the one in the middle aborts at 70 ms' });
+  const [, front, quitter, back] = queue.visits;
+  const servedAt = [front.grantedAt, back.grantedAt].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+  demand(
+    quitter.rejectedAt === 70 && servedAt[0] === 300 && servedAt[1] === 350,
+    () =>
+      `Client 2 waits between clients 1 and 3 and aborts at 70 ms: it alone should leave the line, rejected right ` +
+      `then, and the two others stay in line, served when client 0 releases at 300 ms and then at 350 ms; client 1 ` +
+      `${visitOutcome(front)}, client 2 ${visitOutcome(quitter)}, client 3 ${visitOutcome(back)}.${poolPicture(middle.made, queue.visits)}`,
+    { concept: 'giving up a place in line' },
+  );
+  await lab.run(() => busy.close(), { label: 'pool.close()' });
+  lab.expectNothingPending('the clients and pool.close()');
 });
 
 check('pool-close', async ({ api, lab }) => {
@@ -383,5 +412,25 @@ check('pool-close', async ({ api, lab }) => {
     {
       concept: 'closing a pool',
     },
+  );
+  lab.reset();
+  const slow = factory(lab, { latencies: [300] });
+  const busy = api.createPool<Resource>({ create: slow.create, destroy: slow.destroy, max: 1 });
+  const creating = visit(lab, busy, [{ arrive: 0, hold: 10 }]);
+  await lab.run(
+    async () => {
+      await sleep(lab, 100);
+      await busy.close();
+      await creating.done;
+    },
+    { label: 'close() at 100 ms while the create started at 0 ms runs until 300 ms' },
+  );
+  const pending = slow.made[0];
+  demand(
+    pending?.abortedAt === 100,
+    () =>
+      `close() at 100 ms: the pool no longer needs the resource being created (from 0 ms until 300 ms), so the signal ` +
+      `create received should fire right then; ${!pending ? 'create was never called' : !pending.hadSignal ? 'create received no signal' : pending.abortedAt === undefined ? 'it never fired' : `it fired at ${pending.abortedAt} ms`}.${poolPicture(slow.made, creating.visits)}`,
+    { concept: 'closing a pool' },
   );
 });

@@ -21,6 +21,9 @@ export interface Made {
   failed: boolean;
   /** Every call of destroy on it (exactly one is right). */
   destroyedAt: number[];
+  /** Whether create received a signal, and when it fired. */
+  hadSignal: boolean;
+  abortedAt?: number;
 }
 
 export interface FactoryScript {
@@ -35,15 +38,20 @@ export function factory(lab: Lab, script: FactoryScript = {}) {
   const { latencies = [0], failing = new Set<number>() } = script;
   const made: Made[] = [];
   const errors: unknown[] = [];
-  const create = (): Promise<Resource> => {
+  const create = (context?: { signal?: AbortSignal }): Promise<Resource> => {
     const k = made.length;
     const entry: Made = {
       resource: { id: `r${k}` },
       start: lab.now(),
       failed: failing.has(k),
       destroyedAt: [],
+      hadSignal: context?.signal !== undefined,
     };
     made.push(entry);
+    // Only recorded: this create runs to its end either way.
+    const signal = context?.signal;
+    if (signal?.aborted) entry.abortedAt = lab.now();
+    else signal?.addEventListener('abort', () => (entry.abortedAt = lab.now()), { once: true });
     const ms = latencies.length === 0 ? 0 : latencies[k % latencies.length];
     return new Promise((resolve, reject) => {
       const finish = () => {
