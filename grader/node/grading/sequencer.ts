@@ -18,7 +18,10 @@ export class LongestFirst extends BaseSequencer {
   }
 
   #cost(file: TestSpecification): Cost {
-    return { ms: this.ctx.cache.getTestSpecificationResult(file)?.duration, bytes: checksSize(file.moduleId) };
+    return {
+      ms: this.ctx.cache.getTestSpecificationResult(file)?.duration,
+      bytes: checksSize(file.moduleId),
+    };
   }
 }
 
