@@ -6,7 +6,7 @@
 import { chalk, minimist } from 'zx';
 
 /** The oldest Node the kit supports; package.json's `engines.node` says the same (a test holds them together). */
-export const NODE_FLOOR = '20.19.0';
+export const NODE_FLOOR = '22.12.0';
 
 /**
  * Why Node `version` cannot run the kit, as one line for a student, or undefined when it can.
@@ -14,7 +14,7 @@ export const NODE_FLOOR = '20.19.0';
  * @param version a Node version without the `v`. @default this process's
  * @param floor the oldest supported version. @default NODE_FLOOR
  * @example
- * unsupportedNode('18.20.8'); // 'awaitlings needs Node 20.19.0 or newer, and this is Node 18.20.8: …'
+ * unsupportedNode('20.20.2'); // 'awaitlings needs Node 22.12.0 or newer, and this is Node 20.20.2: …'
  * unsupportedNode('24.22.3'); // undefined
  */
 export function unsupportedNode(version: string = process.versions.node, floor: string = NODE_FLOOR) {

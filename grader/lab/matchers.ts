@@ -26,7 +26,8 @@ interface TimelineMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
-  interface Matchers<T = any> extends TimelineMatchers<T> {}
+  interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>
+    extends TimelineMatchers<R> {}
 }
 
 type Timeline = readonly RequestRecord[];

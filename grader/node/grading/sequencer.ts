@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
@@ -18,8 +18,10 @@ export class LongestFirst extends BaseSequencer {
   }
 
   #cost(file: TestSpecification): Cost {
-    const key = `${file.project.name}:${relative(this.ctx.config.root, file.moduleId)}`;
-    return { ms: this.ctx.cache.getFileTestResults(key)?.duration, bytes: checksSize(file.moduleId) };
+    return {
+      ms: this.ctx.cache.getTestSpecificationResult(file)?.duration,
+      bytes: checksSize(file.moduleId),
+    };
   }
 }
 
