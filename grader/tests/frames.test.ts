@@ -98,6 +98,20 @@ describe('Frames', () => {
     expect(read).toEqual(messages);
   });
 
+  test('a `__proto__` key in a JSON frame stays an own property: nothing reaches the prototypes', () => {
+    const file = join(scratch, `forged-${files++}`);
+    writeFileSync(file, frame(0, '{"__proto__":{"polluted":true},"k":"note","op":"x"}'));
+    const input = openSync(file, 'r');
+    try {
+      const message = new Frames(input, -1).receive() as Record<string, unknown>;
+      expect(Object.hasOwn(message, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(message)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      closeSync(input);
+    }
+  });
+
   test('a frame that cannot be trusted closes the channel: empty, oversized, of an unknown kind, unreadable, cut short', () => {
     const oversized = Buffer.alloc(4);
     oversized.writeUInt32LE(MAX_FRAME_BYTES + 1, 0);
