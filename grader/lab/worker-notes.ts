@@ -22,9 +22,9 @@ export const ABANDONED = 'CheckAbandoned';
 /** Environment variable that gives the check workers the run's mark for abandoned checks (random per grader). */
 export const ABANDONED_MARK_ENV = 'AWAITLINGS_ABANDONED_MARK';
 
-/** The name this worker gives the errors of an abandoned check. */
-export function abandonedName(): string {
-  return `${ABANDONED}-${process.env[ABANDONED_MARK_ENV] ?? 'unmarked'}`;
+/** The name the errors of an abandoned check get under `mark`: by default, this worker's. */
+export function abandonedName(mark = process.env[ABANDONED_MARK_ENV] ?? 'unmarked'): string {
+  return `${ABANDONED}-${mark}`;
 }
 
 /** Limits of one grading run. */

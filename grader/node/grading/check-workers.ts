@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import {
-  ABANDONED,
   ABANDONED_MARK_ENV,
+  abandonedName,
   NOTES_ENV,
   noteFile,
   type RunLimits,
@@ -25,8 +25,10 @@ import {
 export class CheckWorkers {
   readonly scratch: string;
   readonly limits: RunLimits;
-  /** What the errors of a check vitest gave up on are named in this grader's workers: unknown to any subject. */
-  readonly abandonedName = `${ABANDONED}-${randomBytes(16).toString('hex')}`;
+  /** Drawn for this grader and given to its workers only: no subject knows it. */
+  readonly #abandonedMark = randomBytes(16).toString('hex');
+  /** What the errors of a check vitest gave up on are named in this grader's workers. */
+  readonly abandonedName = abandonedName(this.#abandonedMark);
 
   constructor(projects: readonly TestProject[], limits: RunLimits) {
     this.limits = limits;
@@ -36,7 +38,7 @@ export class CheckWorkers {
       project.config.env = {
         ...(project.config.env ?? {}),
         [NOTES_ENV]: this.scratch,
-        [ABANDONED_MARK_ENV]: this.abandonedName.slice(ABANDONED.length + 1),
+        [ABANDONED_MARK_ENV]: this.#abandonedMark,
       };
     }
   }
