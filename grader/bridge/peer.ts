@@ -650,8 +650,16 @@ export class Peer {
   }
   readonly #watchedSignals = new WeakSet<AbortSignal>();
 
-  /** Tells the other side that something it holds a stand-in for has settled or aborted. */
-  #tell(op: 'settle' | 'abort', fields: Record<string, unknown>): void {
+  /**
+   * Tells the other side something that needs no answer: with `tellAsRequests`, at this side's top level it waits
+   * for the next request (and `queued` is called); otherwise it is sent now.
+   */
+  tell(op: string, fields: Record<string, unknown>): void {
+    this.#tell(op, fields);
+  }
+
+  /** Tells the other side that something it holds a stand-in for has settled or aborted (or a side's own note). */
+  #tell(op: string, fields: Record<string, unknown>): void {
     try {
       if (this.#tellsAsRequests && this.#depth === 0) {
         // The subject runs nothing between requests: what it is told can wait for the next one.

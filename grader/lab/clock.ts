@@ -131,7 +131,8 @@ export class VirtualClock {
     const sinon = (globalThis.setTimeout as unknown as { clock?: SinonClock }).clock;
     if (!sinon) throw new Error('awaitlings lab: vitest fake timers did not install a clock');
     const clock = new VirtualClock(sinon);
-    clock.#patchTimersModules();
+    installed = clock;
+    routeTimersModules();
     clock.#patchAbortSignalTimeout();
     return clock;
   }
@@ -248,6 +249,7 @@ export class VirtualClock {
   /** Puts real time back: fake timers off, patched modules restored. */
   uninstall(): void {
     for (const undo of this.#restore.splice(0).reverse()) undo();
+    if (installed === this) installed = undefined;
     vi.useRealTimers();
   }
 
@@ -277,26 +279,6 @@ export class VirtualClock {
     return typeof timer.func === 'function' && this.#labCallbacks.has(timer.func as object);
   }
 
-  #patchTimersModules(): void {
-    const forward = {
-      setTimeout: (...args: Parameters<typeof setTimeout>) => globalThis.setTimeout(...args),
-      clearTimeout: (id?: Parameters<typeof clearTimeout>[0]) => globalThis.clearTimeout(id),
-      setInterval: (...args: Parameters<typeof setInterval>) => globalThis.setInterval(...args),
-      clearInterval: (id?: Parameters<typeof clearInterval>[0]) => globalThis.clearInterval(id),
-      setImmediate: (...args: Parameters<typeof setImmediate>) => globalThis.setImmediate(...args),
-      clearImmediate: (id?: Parameters<typeof clearImmediate>[0]) => globalThis.clearImmediate(id),
-    };
-    const promises = virtualTimersPromises();
-    this.#patch(timersModule, forward);
-    this.#patch(timersPromisesModule, promises);
-    this.#patch(timersPromisesModule.scheduler as Record<string, unknown>, {
-      wait: (ms: number, options?: { signal?: AbortSignal }) => promises.setTimeout(ms, undefined, options),
-      yield: () => promises.setImmediate(),
-    });
-    syncBuiltinESMExports();
-    this.#restore.push(() => syncBuiltinESMExports());
-  }
-
   #patchAbortSignalTimeout(): void {
     const virtualTimeout = (ms: number): AbortSignal => {
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return realAbortSignalTimeout(ms);
@@ -311,16 +293,50 @@ export class VirtualClock {
       AbortSignal.timeout = realAbortSignalTimeout;
     });
   }
+}
 
-  #patch(target: Record<string, unknown>, replacements: Record<string, unknown>): void {
-    for (const [key, value] of Object.entries(replacements)) {
-      const original = target[key];
-      target[key] = value;
-      this.#restore.push(() => {
-        target[key] = original;
-      });
-    }
-  }
+/** The clock installed now, if any: `node:timers` and `node:timers/promises` follow it while it is. */
+let installed: VirtualClock | undefined;
+let routed = false;
+
+/**
+ * Points `node:timers` and `node:timers/promises` (named imports included) at the installed virtual clock, and at
+ * the real ones while none is: done once per process, since syncing the built-in modules' exports costs more than
+ * the rest of a property run.
+ */
+function routeTimersModules(): void {
+  if (routed) return;
+  routed = true;
+  const forward = {
+    setTimeout: (...args: Parameters<typeof setTimeout>) => globalThis.setTimeout(...args),
+    clearTimeout: (id?: Parameters<typeof clearTimeout>[0]) => globalThis.clearTimeout(id),
+    setInterval: (...args: Parameters<typeof setInterval>) => globalThis.setInterval(...args),
+    clearInterval: (id?: Parameters<typeof clearInterval>[0]) => globalThis.clearInterval(id),
+    setImmediate: (...args: Parameters<typeof setImmediate>) => globalThis.setImmediate(...args),
+    clearImmediate: (id?: Parameters<typeof clearImmediate>[0]) => globalThis.clearImmediate(id),
+  };
+  const virtual = virtualTimersPromises();
+  const real = { ...timersPromisesModule } as typeof virtual;
+  const scheduler = timersPromisesModule.scheduler as Record<string, (...args: never[]) => unknown>;
+  const realScheduler = { wait: scheduler.wait.bind(scheduler), yield: scheduler.yield.bind(scheduler) };
+  const promises = {
+    setTimeout: ((...args: Parameters<typeof virtual.setTimeout>) =>
+      (installed ? virtual : real).setTimeout(...args)) as typeof virtual.setTimeout,
+    setImmediate: ((...args: Parameters<typeof virtual.setImmediate>) =>
+      (installed ? virtual : real).setImmediate(...args)) as typeof virtual.setImmediate,
+    setInterval: ((...args: Parameters<typeof virtual.setInterval>) =>
+      (installed ? virtual : real).setInterval(...args)) as typeof virtual.setInterval,
+  };
+  Object.assign(timersModule, forward);
+  Object.assign(timersPromisesModule, promises);
+  Object.assign(scheduler, {
+    wait: (ms: number, options?: { signal?: AbortSignal }) =>
+      installed
+        ? virtual.setTimeout(ms, undefined, options)
+        : realScheduler.wait(ms as never, options as never),
+    yield: () => (installed ? virtual.setImmediate() : realScheduler.yield()),
+  });
+  syncBuiltinESMExports();
 }
 
 /** `node:timers/promises` on the (faked) global timers; its listeners are the lab's, never counted. */

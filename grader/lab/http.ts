@@ -40,6 +40,8 @@ interface Route {
 /** The msw server and the lab's fetch live for a whole suite file; routes and records are per check run. */
 let server: ReturnType<typeof setupServer> | undefined;
 let mswFetch: typeof fetch | undefined;
+/** The lab whose routes answer now, if any. */
+let attached: HttpLab | undefined;
 
 /**
  * HTTP in virtual time, on msw: routes with latency, status, headers, body and network failures; a timeline of
@@ -62,10 +64,21 @@ export class HttpLab {
     this.#clock = clock;
   }
 
-  /** Starts msw (once per worker) and puts the lab's fetch in place. */
+  /**
+   * Starts msw (once per worker) and puts the lab's fetch in place. Its one handler and one listener answer and
+   * record for whichever lab is attached, so attaching costs nothing per check run (building an msw handler
+   * captures and source-maps a stack).
+   */
   static listen(): void {
     if (server) return;
-    const started = setupServer();
+    const started = setupServer(
+      http.all('*', ({ request, requestId }) =>
+        attached ? attached.#answer(request, requestId) : undefined,
+      ),
+    );
+    started.events.on('request:start', ({ request, requestId }) => {
+      if (attached) attached.#started(request, requestId);
+    });
     started.listen({ onUnhandledRequest: 'error' });
     server = started;
     mswFetch = globalThis.fetch;
@@ -80,15 +93,12 @@ export class HttpLab {
   /** Takes over the msw server for one check run: every request is answered from this lab's routes. */
   attach(): void {
     if (!server) throw new Error('awaitlings lab: HttpLab.listen() was not called');
-    server.resetHandlers(http.all('*', ({ request, requestId }) => this.#answer(request, requestId)));
-    server.events.removeAllListeners();
-    server.events.on('request:start', ({ request, requestId }) => this.#started(request, requestId));
+    attached = this;
   }
 
-  /** Stops recording (requests after this are not this run's). */
+  /** Stops recording (requests after this are not this run's, and no route answers them). */
   detach(): void {
-    server?.events.removeAllListeners();
-    server?.resetHandlers();
+    if (attached === this) attached = undefined;
   }
 
   /** Answers `url` (any method unless given) with `spec`. Returns the URL. */

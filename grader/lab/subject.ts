@@ -26,6 +26,7 @@ import { ChannelClosed, Frames } from '../bridge/frames.ts';
 import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
 import { bundleSubmission } from './bundle.ts';
 import { holdTimeWhile } from './clock.ts';
+import { pinToOneCpu } from './cpu-pin.ts';
 import type { Lab } from './lab.ts';
 import { abandonedName } from './worker-notes.ts';
 
@@ -378,6 +379,8 @@ export class Subject {
     unlinkSync(fromSubject);
     this.#fds.push(out, back, wake);
     const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
+    // The subject inherits the CPU: it and this worker take turns, never both running.
+    pinToOneCpu();
     this.#child = spawn(
       process.execPath,
       [
@@ -623,9 +626,11 @@ export class Subject {
     }
     const relay: FetchRelay = { controller: new AbortController() };
     this.#fetches.set(id, relay);
+    // Notes, not requests: they go with the next request (the drain they queue, at the latest), in order, so a
+    // response costs the subject no wake-up of its own.
     const send = (op: string, fields: Record<string, unknown>) => {
       if (this.#fetches.get(id) !== relay || !this.alive) return false;
-      this.#request(op, { ...fields, relay: id });
+      (this.#peer as Peer).tell(op, { ...fields, relay: id });
       return true;
     };
     // The checks' side's global fetch: the HTTP lab's, or a check's wrapper around it (one that records errors).
@@ -666,7 +671,8 @@ export class Subject {
         try {
           if (this.#fetches.get(id) === relay && this.alive) {
             this.#fetches.delete(id);
-            this.#request('fetch-fail', { relay: id, error: (this.#peer as Peer).encode(error) });
+            const peer = this.#peer as Peer;
+            peer.tell('fetch-fail', { relay: id, error: peer.encode(error) });
           }
         } catch {
           // The subject is gone: the check reports why.

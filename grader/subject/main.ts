@@ -51,8 +51,12 @@ const peer = new Peer(new Frames(3, 4), {
       }
       return undefined;
     }
-    if (relay?.serve(message.op, message)) return undefined;
     throw new Error(`the subject does not know \`${message.op}\``);
+  },
+  note(message) {
+    // What the checks' side says about a relayed request: a response's head, chunks and end, or its failure.
+    if (relay?.serve(message.op, message)) return;
+    throw new Error(`the subject does not know the note \`${message.op}\``);
   },
   listen(signal, listener) {
     listenLocally(signal, 'abort', listener);

@@ -100,12 +100,13 @@ export async function gradeBatch(request: BatchRequest): Promise<ClassSummary> {
   let done = 0;
   try {
     await Promise.all(
-      Array.from({ length: lanes }, async () => {
+      Array.from({ length: lanes }, async (_, lane) => {
         // One worker per lane: a student's five suite files run one after another while the other lanes grade other
         // students, so the cores stay busy without paying for a second worker per student.
         const grader = await Grader.start({
           allowReferenceImports: request.allowReferenceImports,
           workers: 1,
+          firstCpu: lane,
         });
         try {
           for (let index = next++; index < students.length; index = next++) {

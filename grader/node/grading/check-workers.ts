@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { CPU_BASE_ENV } from '../../lab/cpu-pin.ts';
 import {
   ABANDONED_MARK_ENV,
   abandonedName,
@@ -30,7 +31,8 @@ export class CheckWorkers {
   /** What the errors of a check vitest gave up on are named in this grader's workers. */
   readonly abandonedName = abandonedName(this.#abandonedMark);
 
-  constructor(projects: readonly TestProject[], limits: RunLimits) {
+  /** `firstCpu`: the CPU (an index into the allowed ones) of the first worker; the others take the next ones. */
+  constructor(projects: readonly TestProject[], limits: RunLimits, firstCpu = 0) {
     this.limits = limits;
     this.scratch = mkdtempSync(join(tmpdir(), 'awaitlings-'));
     for (const project of projects) {
@@ -39,6 +41,7 @@ export class CheckWorkers {
         ...(project.config.env ?? {}),
         [NOTES_ENV]: this.scratch,
         [ABANDONED_MARK_ENV]: this.#abandonedMark,
+        [CPU_BASE_ENV]: String(firstCpu),
       };
     }
   }

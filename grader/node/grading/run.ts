@@ -60,6 +60,11 @@ export interface GraderOptions {
   workers?: number;
   /** The platform whose process tools the grader may use (see `isolationOn`). @default process.platform */
   platform?: NodeJS.Platform;
+  /**
+   * The CPU its first check worker keeps to, as an index into the CPUs this process may use; the next workers take
+   * the next CPUs (see grader/lab/cpu-pin.ts). Graders that run side by side give each other room. @default 0
+   */
+  firstCpu?: number;
 }
 
 /**
@@ -165,7 +170,11 @@ export class Grader {
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
-    const workers = new CheckWorkers(vitest.projects, { ...DEFAULT_LIMITS, ...options.limits });
+    const workers = new CheckWorkers(
+      vitest.projects,
+      { ...DEFAULT_LIMITS, ...options.limits },
+      options.firstCpu,
+    );
     return new Grader(vitest, root, workers, options, (events) => {
       watching = events;
     });
