@@ -130,14 +130,21 @@ async function main(): Promise<void> {
   const classDir = join(scratch, 'class');
   rmSync(classDir, { recursive: true, force: true });
   writeSampleClass(KIT_ROOT, classDir, CLASS_SIZE);
-  const batchStarted = performance.now();
-  await gradeBatch({
-    dir: classDir,
-    seed: 1,
-    outDir: join(scratch, 'class-reports'),
-    allowReferenceImports: true,
-  });
-  const batchSeconds = (performance.now() - batchStarted) / 1000;
+  /** Seconds to grade the class on `exercises` (default: every exercise). */
+  const gradeClass = async (exercises?: readonly string[]) => {
+    const started = performance.now();
+    await gradeBatch({
+      dir: classDir,
+      exercises,
+      seed: 1,
+      outDir: join(scratch, 'class-reports'),
+      allowReferenceImports: true,
+    });
+    return (performance.now() - started) / 1000;
+  };
+  const batchSeconds = await gradeClass();
+  // The five exercises the batch goal (30 a minute) was set on, when they were all the kit had.
+  const batchFirstFiveSeconds = await gradeClass(firstFive);
 
   const results = {
     schema: 'awaitlings.bench/1',
@@ -156,6 +163,11 @@ async function main(): Promise<void> {
       submissions: CLASS_SIZE,
       seconds: round(batchSeconds),
       perMinute: round((CLASS_SIZE / batchSeconds) * 60),
+    },
+    batchFirstFive: {
+      submissions: CLASS_SIZE,
+      seconds: round(batchFirstFiveSeconds),
+      perMinute: round((CLASS_SIZE / batchFirstFiveSeconds) * 60),
     },
     peakRssMb: Math.max(solutions.peakRssMb, stubs.peakRssMb, mistakes.peakRssMb),
   };
@@ -193,6 +205,7 @@ function renderTable(results: {
     heaviestProperty: { check: string; runsPerSecond: number } | null;
   }>;
   batch: { submissions: number; perMinute: number };
+  batchFirstFive: { submissions: number; perMinute: number };
   peakRssMb: number;
   machine: { cpu: string; cores: number; node: string };
 }): string {
@@ -227,6 +240,7 @@ function renderTable(results: {
         : [],
     ),
     `| batch: ${results.batch.submissions} submissions | | | ${results.batch.perMinute} a minute |`,
+    `| batch: ${results.batchFirstFive.submissions} submissions, exercises 01–05 | | | ${results.batchFirstFive.perMinute} a minute |`,
     `| peak memory of a full grading run | | | ${results.peakRssMb} MB (process tree) |`,
   ].join('\n');
 }
