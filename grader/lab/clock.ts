@@ -301,8 +301,8 @@ let routed = false;
 
 /**
  * Points `node:timers` and `node:timers/promises` (named imports included) at the installed virtual clock, and at
- * the real ones while none is: done once per process, since syncing the built-in modules' exports costs more than
- * the rest of a property run.
+ * the real ones while none is: once per process, instead of patching, syncing and restoring Node's built-in modules
+ * at every property run.
  */
 function routeTimersModules(): void {
   if (routed) return;
