@@ -202,6 +202,9 @@ check('report-matches-site', async ({ api, lab }) => {
     );
   }
   compareReport(fixed.report, fixed.model.expected(), lab.http.timeline);
+  lab.reset();
+  const outOfOrder = await crawlSite(lab, api.crawl, sites.finishOutOfOrder, { perHostDelayMs: 100 });
+  compareReport(outOfOrder.report, outOfOrder.model.expected(), lab.http.timeline);
   // Every request ends before its host's next turn, so a crawler that marks pages seen late still sees them once.
   const shape = {
     pages: [1, 6],

@@ -100,6 +100,15 @@ export const crawlDelay: Site = siteOf([`${A}/`, `${B}/`, `${A}/a1`, `${A}/a2`],
   [B]: { pages: { '/': { links: ['/b1', '/b2'] }, ...plain(['/b1', '/b2']) } },
 });
 
+/**
+ * A's page starts first (its robots.txt is quick) and ends last; B's starts later (its robots.txt is slow) and ends
+ * long before it. `pages` is in start order.
+ */
+export const finishOutOfOrder: Site = siteOf([`${A}/`, `${B}/`], {
+  [A]: { robots: { latency: 5, status: 404 }, pages: { '/': { latency: 300 } } },
+  [B]: { robots: { latency: 150, status: 404 }, pages: { '/': { latency: 10 } } },
+});
+
 /** Three hosts start at once with slow robots.txt files. */
 export const threeHosts: Site = siteOf(
   [`${A}/`, `${B}/`, `${C}/`],
