@@ -35,6 +35,18 @@ const args = parseArgs(USAGE, {
   string: ['runs', 'class', 'node'],
   default: { runs: '5', class: '30' },
 });
+/**
+ * The heaviest property of each exercise in the worker era's last bench, by name, with its runs a second then: the
+ * subject's speed goal is half of that for the same property (heavier checks added since are reported as such).
+ */
+const GOAL_PROPERTIES: Record<string, { check: string; workerEra: number }> = {
+  '01-fetch-all': { check: 'outcomes-in-input-order', workerEra: 154.1 },
+  '02-rate-limited-client': { check: 'never-exceeds-max-concurrent', workerEra: 158.2 },
+  '03-producer-consumer': { check: 'queue-never-overfills', workerEra: 370.3 },
+  '04-polite-scraper': { check: 'robots-once-first', workerEra: 32.5 },
+  '05-backoff-retry': { check: 'backoff-delay-formula', workerEra: 912.7 },
+};
+
 /** Read in main(), so a bad value is reported with the usage. */
 let RUNS = 0;
 let CLASS_SIZE = 0;
@@ -94,6 +106,7 @@ async function main(): Promise<void> {
   ]);
 
   process.stderr.write('warm re-grades and per-exercise timings…\n');
+  const goalProperties: Array<{ id: string; check: string; runsPerSecond: number; workerEra: number }> = [];
   const grader = await Grader.start();
   const perExercise: Array<{
     id: string;
@@ -104,10 +117,17 @@ async function main(): Promise<void> {
   }> = [];
   for (const exercise of exercises) {
     const times: number[] = [];
+    const goal = GOAL_PROPERTIES[exercise.id];
+    const goalRates: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
       await grader.grade({ exercises: [exercise.id], target: 'solutions', seed: 1 });
       times.push(performance.now() - started);
+      const cost = grader.lastStats.get(exercise.id)?.properties.find((p) => p.check === goal?.check);
+      if (cost) goalRates.push(cost.runs / (cost.wallMs / 1000));
+    }
+    if (goal && goalRates.length > 0) {
+      goalProperties.push({ id: exercise.id, ...goal, runsPerSecond: stat(goalRates).median });
     }
     const stats = grader.lastStats.get(exercise.id);
     const virtualMs = stats?.virtualMs ?? null;
@@ -159,6 +179,7 @@ async function main(): Promise<void> {
     warmRegradeMs: stat(warm),
     solutionsOverFloor: round(solutions.wall.median / floor.wall.median),
     perExercise,
+    goalProperties,
     batch: {
       submissions: CLASS_SIZE,
       seconds: round(batchSeconds),
@@ -204,6 +225,7 @@ function renderTable(results: {
     ratio: number | null;
     heaviestProperty: { check: string; runsPerSecond: number } | null;
   }>;
+  goalProperties: Array<{ id: string; check: string; runsPerSecond: number; workerEra: number }>;
   batch: { submissions: number; perMinute: number };
   batchFirstFive: { submissions: number; perMinute: number };
   peakRssMb: number;
@@ -238,6 +260,10 @@ function renderTable(results: {
             `| ${e.id} heaviest property (\`${e.heaviestProperty.check}\`) | | | ${e.heaviestProperty.runsPerSecond} runs a second |`,
           ]
         : [],
+    ),
+    ...results.goalProperties.map(
+      (p) =>
+        `| ${p.id} property of the speed goal (\`${p.check}\`, median) | | | ${round(p.runsPerSecond)} runs a second (worker era ${p.workerEra}) |`,
     ),
     `| batch: ${results.batch.submissions} submissions | | | ${results.batch.perMinute} a minute |`,
     `| batch: ${results.batchFirstFive.submissions} submissions, exercises 01–05 | | | ${results.batchFirstFive.perMinute} a minute |`,

@@ -241,23 +241,38 @@ export interface ExerciseStats {
   /** Wall ms vitest spent in the exercise's suite files. */
   wallMs: number;
   /** The property check that took the most wall time: its runs and its wall ms. */
-  heaviestProperty?: { check: string; runs: number; wallMs: number };
+  heaviestProperty?: PropertyCost;
+  /** Every check that ran a property: its generated runs and its wall ms. */
+  properties: PropertyCost[];
+}
+
+/** What one property check cost: generated runs, and real ms for the whole check. */
+export interface PropertyCost {
+  check: string;
+  runs: number;
+  wallMs: number;
 }
 
 function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats> {
   const stats = new Map<string, ExerciseStats>();
   for (const module of modules) {
     const exercise = exerciseOf(module.moduleId);
-    const entry = stats.get(exercise) ?? { virtualMs: 0, propertyRuns: 0, wallMs: 0 };
+    const entry: ExerciseStats = stats.get(exercise) ?? {
+      virtualMs: 0,
+      propertyRuns: 0,
+      wallMs: 0,
+      properties: [],
+    };
     entry.wallMs += module.diagnostic().duration;
     for (const test of module.children.allTests()) {
       const cost = test.meta().awaitlingsStats;
       entry.virtualMs += cost?.virtualMs ?? 0;
       entry.propertyRuns += cost?.propertyRuns ?? 0;
       const wallMs = test.diagnostic()?.duration ?? 0;
-      if (cost?.propertyRuns && wallMs > (entry.heaviestProperty?.wallMs ?? 0)) {
-        entry.heaviestProperty = { check: test.name, runs: cost.propertyRuns, wallMs };
-      }
+      if (!cost?.propertyRuns) continue;
+      const property = { check: test.name, runs: cost.propertyRuns, wallMs };
+      entry.properties.push(property);
+      if (wallMs > (entry.heaviestProperty?.wallMs ?? 0)) entry.heaviestProperty = property;
     }
     stats.set(exercise, entry);
   }
