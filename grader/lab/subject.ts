@@ -667,15 +667,13 @@ export class Subject {
         }
       })
       .catch((error: unknown) => {
-        if (error instanceof SubjectLost) return;
+        if (this.#fetches.get(id) !== relay || !this.alive) return;
+        this.#fetches.delete(id);
+        const peer = this.#peer as Peer;
         try {
-          if (this.#fetches.get(id) === relay && this.alive) {
-            this.#fetches.delete(id);
-            const peer = this.#peer as Peer;
-            peer.tell('fetch-fail', { relay: id, error: peer.encode(error) });
-          }
+          peer.tell('fetch-fail', { relay: id, error: peer.encode(error) });
         } catch {
-          // The subject is gone: the check reports why.
+          // The bridge is closed: the check reports why.
         }
       });
   }
