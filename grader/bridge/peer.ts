@@ -636,14 +636,14 @@ export class Peer {
     } catch {
       wire = this.encode(new Error('a value that could not be copied'));
     }
-    this.#tell('settle', { promise: id, ok, value: wire });
+    this.tell('settle', { promise: id, ok, value: wire });
   }
 
   #watchSignal(signal: AbortSignal, id: number): void {
     if (this.#watchedSignals.has(signal) || signal.aborted) return;
     this.#watchedSignals.add(signal);
     const onAbort = () => {
-      if (!this.#closed) this.#tell('abort', { signal: id, reason: this.encode(signal.reason) });
+      if (!this.#closed) this.tell('abort', { signal: id, reason: this.encode(signal.reason) });
     };
     if (this.#hooks.listen) this.#hooks.listen(signal, onAbort);
     else signal.addEventListener('abort', onAbort, { once: true });
@@ -651,15 +651,11 @@ export class Peer {
   readonly #watchedSignals = new WeakSet<AbortSignal>();
 
   /**
-   * Tells the other side something that needs no answer: with `tellAsRequests`, at this side's top level it waits
-   * for the next request (and `queued` is called); otherwise it is sent now.
+   * Tells the other side something that needs no answer (a stand-in's original settled or aborted, or a side's own
+   * note): with `tellAsRequests`, at this side's top level it waits for the next request (and `queued` is called);
+   * otherwise it is sent now.
    */
   tell(op: string, fields: Record<string, unknown>): void {
-    this.#tell(op, fields);
-  }
-
-  /** Tells the other side that something it holds a stand-in for has settled or aborted (or a side's own note). */
-  #tell(op: string, fields: Record<string, unknown>): void {
     try {
       if (this.#tellsAsRequests && this.#depth === 0) {
         // The subject runs nothing between requests: what it is told can wait for the next one.
@@ -679,7 +675,7 @@ export class Peer {
    * side tells as notifications (the checks' side is waiting for it anyway).
    */
   #tellsAsRequests = false;
-  /** Notifications waiting for the next request (see `#tell`). */
+  /** Notifications waiting for the next request (see `tell`). */
   readonly #queued: Message[] = [];
 
   /** Whether notifications wait to be sent with the next request. */

@@ -240,8 +240,6 @@ export interface ExerciseStats {
   propertyRuns: number;
   /** Wall ms vitest spent in the exercise's suite files. */
   wallMs: number;
-  /** The property check that took the most wall time: its runs and its wall ms. */
-  heaviestProperty?: PropertyCost;
   /** Every check that ran a property: its generated runs and its wall ms. */
   properties: PropertyCost[];
 }
@@ -269,10 +267,7 @@ function collectStats(modules: readonly TestModule[]): Map<string, ExerciseStats
       entry.virtualMs += cost?.virtualMs ?? 0;
       entry.propertyRuns += cost?.propertyRuns ?? 0;
       const wallMs = test.diagnostic()?.duration ?? 0;
-      if (!cost?.propertyRuns) continue;
-      const property = { check: test.name, runs: cost.propertyRuns, wallMs };
-      entry.properties.push(property);
-      if (wallMs > (entry.heaviestProperty?.wallMs ?? 0)) entry.heaviestProperty = property;
+      if (cost?.propertyRuns) entry.properties.push({ check: test.name, runs: cost.propertyRuns, wallMs });
     }
     stats.set(exercise, entry);
   }
