@@ -42,12 +42,18 @@ export const BLOCK_MS = 3_000;
 const START_MS = 2 * BLOCK_MS;
 /** Resident memory a subject may reach. */
 export const MEMORY_MB = 512;
+/**
+ * Requests a subject may have in flight at once. Answering one costs the checks' side about a millisecond, so a
+ * subject that starts requests without end would turn the grader's time into its own; no exercise needs a
+ * hundredth of this.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 1_000;
 /** The subject's V8 heap limit, the backstop behind `MEMORY_MB`. */
 const HEAP_MB = 384;
 
 /** Why the subject was stopped, as the watchdog thread writes it. */
 const LOST_REASONS = ['', 'blocked', 'memory', 'exited'] as const;
-type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol' | 'abandoned';
+type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol' | 'abandoned' | 'requests';
 
 /** The subject is gone; the check it was running fails with this message. */
 export class SubjectLost extends Error {
@@ -67,6 +73,8 @@ function lostMessage(reason: LostReason, detail: string): string {
       return `Your code ran out of the memory it may use (${detail}), so the grader stopped it. Look for something that grows without end.`;
     case 'abandoned':
       return `The check ran out of real time (${detail}), so the grader stopped your code with it.`;
+    case 'requests':
+      return `Your code had more than ${MAX_REQUESTS_IN_FLIGHT} requests in flight at once (${detail}), so the grader stopped it. Start a request only when you will read its response, and limit how many run at once.`;
     case 'exited':
       return `Your code's process ended in the middle of the check (${detail}). Do not call process.exit(), and let nothing crash the process.`;
     default:
@@ -547,6 +555,9 @@ export class Subject {
         return;
       }
       case 'fetch':
+        if (this.#fetches.size >= MAX_REQUESTS_IN_FLIGHT) {
+          throw this.#lose(new SubjectLost('requests', `request ${MAX_REQUESTS_IN_FLIGHT + 1} started`));
+        }
         this.#startFetch(id, message);
         return;
       case 'fetch-abort':
