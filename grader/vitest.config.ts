@@ -24,6 +24,7 @@ export default defineConfig({
   root,
   test: {
     include: ['grader/suites/*.test.ts'],
+    setupFiles: ['grader/lab/worker-setup.ts'],
     provide: { awaitlings: standalone },
     pool: 'forks',
     // One worker per core grades the suite files one after another: starting a worker (Node, vitest, msw) costs more

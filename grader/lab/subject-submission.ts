@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { afterAll } from 'vitest';
 import { submissionFile } from '../context.ts';
 import { BundleError } from './bundle.ts';
 import { Lab } from './lab.ts';
@@ -21,7 +20,11 @@ const subjects = new Map<string, Promise<Loaded>>();
 /** Exercise id → a subject started while the suite file was still being collected, not yet asked for its module. */
 const early = new Map<string, Promise<Subject>>();
 
-afterAll(async () => {
+/**
+ * Stops the subjects of the suite file that just ran (the setup file, ./worker-setup.ts, runs this after each file): a
+ * worker runs several files in a run, and is kept for the next run (grader/node/grading/kept-workers.ts).
+ */
+export async function closeSubjects(): Promise<void> {
   for (const loading of subjects.values()) {
     await loading.then(
       ({ subject }) => subject.close(),
@@ -35,7 +38,7 @@ afterAll(async () => {
       () => {},
     );
   early.clear();
-});
+}
 
 /**
  * Starts the subject for `exerciseId` (bundle, process) while vitest is still collecting the suite file, so that Node

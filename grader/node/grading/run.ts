@@ -15,6 +15,7 @@ import {
 } from '../report/report.ts';
 import { inert, inertDeep } from '../report/sanitize.ts';
 import { CheckWorkers } from './check-workers.ts';
+import { KeptWorkers } from './kept-workers.ts';
 import { exerciseOfSuiteFile as exerciseOf } from './suite-files.ts';
 import { type CheckRun, type SuiteRunner, supervise } from './supervise.ts';
 
@@ -106,6 +107,7 @@ export class Grader {
   readonly #workers: CheckWorkers;
   readonly #runner: SuiteRunner;
   readonly #allowReferenceImports: boolean;
+  readonly #kept: KeptWorkers | undefined;
   /** Where student code runs in this grader's runs. */
   readonly isolation: Isolation;
 
@@ -115,10 +117,12 @@ export class Grader {
     workers: CheckWorkers,
     options: GraderOptions,
     watch: SuiteRunner['watch'],
+    kept: KeptWorkers | undefined,
   ) {
     this.#vitest = vitest;
     this.#root = root;
     this.#workers = workers;
+    this.#kept = kept;
     this.#allowReferenceImports = options.allowReferenceImports ?? false;
     this.isolation = isolationOn(options.platform ?? process.platform);
     this.#runner = { run: (specifications) => vitest.runTestSpecifications(specifications, false), watch };
@@ -126,6 +130,9 @@ export class Grader {
 
   static async start(options: GraderOptions = {}): Promise<Grader> {
     const root = options.root ?? KIT_ROOT;
+    // A worker that imported student code would keep it: workers are kept from run to run only when it runs apart.
+    const kept =
+      isolationOn(options.platform ?? process.platform) === 'subject' ? new KeptWorkers() : undefined;
     let watching: Parameters<SuiteRunner['watch']>[0];
     const progress: Reporter = {
       onTestModuleCollected(module: TestModule) {
@@ -162,11 +169,10 @@ export class Grader {
         watch: false,
         reporters: [progress],
         silent: true,
-        setupFiles: ['grader/lab/worker-setup.ts'],
         disableConsoleIntercept: true,
         ...(options.workers !== undefined && { maxWorkers: options.workers }),
       },
-      { logLevel: 'silent' },
+      { logLevel: 'silent', ...(kept && { test: { pool: kept.pool } }) },
       // What student code prints travels through the workers' stdout and stderr: never to the terminal.
       { stdout: workerOutput(options), stderr: workerOutput(options) },
     );
@@ -175,9 +181,24 @@ export class Grader {
       { ...DEFAULT_LIMITS, ...options.limits },
       options.firstCpu,
     );
-    return new Grader(vitest, root, workers, options, (events) => {
-      watching = events;
-    });
+    return new Grader(
+      vitest,
+      root,
+      workers,
+      options,
+      (events) => {
+        watching = events;
+      },
+      kept,
+    );
+  }
+
+  /**
+   * How many check worker processes this grader has started, where it keeps them from run to run (subject isolation;
+   * see grader/node/grading/kept-workers.ts); undefined elsewhere.
+   */
+  get workersStarted(): number | undefined {
+    return this.#kept?.started;
   }
 
   /** Grades the requested exercises and returns the report. */
@@ -225,6 +246,7 @@ export class Grader {
   async close(): Promise<void> {
     const exitCode = process.exitCode;
     await this.#vitest.close();
+    await this.#kept?.close();
     this.#workers.close();
     process.exitCode = exitCode;
   }
