@@ -249,9 +249,22 @@ export class Peer {
     this.#send({ k: 'ret', id: message.id, ...outcome });
   }
 
-  /** Stops talking: every later request throws `reason`. */
+  /**
+   * Stops talking: every later request throws `reason`. What either side handed over is let go: a stand-in or an
+   * error the checks keep after the end must not keep everything the other side ever sent.
+   */
   close(reason: Error): void {
-    this.#closed ??= reason;
+    if (this.#closed) return;
+    this.#closed = reason;
+    for (const table of [
+      this.#exported,
+      this.#imported,
+      this.#promises,
+      this.#controllers,
+      this.#methods,
+      this.#early,
+    ])
+      table.clear();
   }
 
   #perform(message: Message & { k: 'req' }): unknown {

@@ -93,7 +93,10 @@ export async function includeHiddenChecks(exerciseId: string): Promise<void> {
   }
 }
 
-/** Exercise id → whether a check already loaded the student's module: a crash while loading it fails every check. */
+/**
+ * Exercises whose student module a check of this suite file already loaded: a crash while loading it fails every
+ * check.
+ */
 const imported = new Set<string>();
 
 /** Handed to every check. */
@@ -129,6 +132,8 @@ export interface CheckOptions {
 export function defineSuite<Api>(exerciseId: string) {
   const exercise = findExercise(exerciseId);
   const registered = new Set<string>();
+  // A kept worker may have graded this exercise in an earlier run: this run's first check loads the module again.
+  imported.delete(exerciseId);
   if (gradingContext().isolation !== 'worker') startSubjectEarly(exerciseId);
 
   function check(
@@ -147,6 +152,7 @@ export function defineSuite<Api>(exerciseId: string) {
     }) => {
       // Under `npm run grade` the grading process reads which check this worker runs (worker-notes.ts).
       writeNote({ pid: process.pid, check: id, phase: imported.has(exerciseId) ? 'check' : 'import' });
+      let abandon = () => {};
       try {
         const context = gradingContext();
         const { api, file, subject } =
@@ -156,7 +162,8 @@ export function defineSuite<Api>(exerciseId: string) {
         imported.add(exerciseId);
         writeNote({ pid: process.pid, check: id, phase: 'check' });
         // A check vitest gave up on must not run on into the next one: its subject stops with it.
-        signal.addEventListener('abort', () => subject?.abandon(`${id} passed its limit`), { once: true });
+        abandon = () => subject?.abandon(`${id} passed its limit`);
+        signal.addEventListener('abort', abandon, { once: true });
         const lab = Lab.open({
           seed: checkSeed(context.seed, exerciseId, id),
           reproduce: reproduceCommand(context, exerciseId),
@@ -184,6 +191,9 @@ export function defineSuite<Api>(exerciseId: string) {
           lab.close();
         }
       } finally {
+        // vitest keeps the signal (and so the subject, through the listener) after the check: a kept worker would
+        // hold every subject it ever ran.
+        signal.removeEventListener('abort', abandon);
         writeNote({ pid: process.pid, check: id, phase: 'between' });
       }
     });
