@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { http } from 'msw/core/http';
 import { setupServer } from 'msw/node';
 import type { VirtualClock } from './clock.ts';
+import { handlerFetch, networkError } from './http-fetch.ts';
 import type { RequestRecord } from './timeline.ts';
 
 /** Statuses whose responses have no body: fetch refuses to build one with a body. */
@@ -39,7 +40,7 @@ interface Route {
 
 /** The msw server and the lab's fetch live for a whole suite file; routes and records are per check run. */
 let server: ReturnType<typeof setupServer> | undefined;
-let mswFetch: typeof fetch | undefined;
+let labFetch: typeof fetch | undefined;
 /** The lab whose routes answer now, if any. */
 let attached: HttpLab | undefined;
 
@@ -65,28 +66,34 @@ export class HttpLab {
   }
 
   /**
-   * Starts msw (once per worker) and puts the lab's fetch in place. Its one handler and one listener answer and
-   * record for whichever lab is attached, so attaching costs nothing per check run (building an msw handler
-   * captures and source-maps a stack).
+   * Starts msw (once per worker) and puts the lab's fetch in place. One msw handler answers for whichever lab is
+   * attached, so attaching costs nothing per check run (building an msw handler captures and source-maps a stack).
+   * The lab's fetch calls that handler directly (`handlerFetch`): msw's fetch interceptor cost several times the
+   * handler's own CPU, and a body it mocked could not be cancelled (mswjs/interceptors#799). msw's server stays for
+   * the rest (node:http, XMLHttpRequest): the same handler answers them, recorded through its `request:start`.
    */
   static listen(): void {
     if (server) return;
-    const started = setupServer(
-      http.all('*', ({ request, requestId }) =>
-        attached ? attached.#answer(request, requestId) : undefined,
-      ),
+    const handler = http.all('*', ({ request, requestId }) =>
+      attached ? attached.#answer(request, requestId) : Response.error(),
     );
+    const started = setupServer(handler);
     started.events.on('request:start', ({ request, requestId }) => {
       if (attached) attached.#started(request, requestId);
     });
     started.listen({ onUnhandledRequest: 'error' });
     server = started;
-    mswFetch = globalThis.fetch;
+    labFetch = handlerFetch(handler, (request, requestId) => {
+      if (!attached)
+        throw networkError(new Error('awaitlings lab: no HTTP lab is attached to answer this request'));
+      attached.#started(request, requestId);
+    });
     globalThis.fetch = labFetch;
   }
 
   /** The fetch the lab installed; a check fails if the student's code replaced it. */
   static get fetch(): typeof fetch {
+    if (!labFetch) throw new Error('awaitlings lab: HttpLab.listen() was not called');
     return labFetch;
   }
 
@@ -240,37 +247,6 @@ export class HttpLab {
     record.end = this.#clock.now();
     record.outcome = outcome;
   }
-}
-
-/**
- * The fetch student code sees: msw's, with each response body made safe to cancel. In msw 2.15 cancelling a
- * mocked body never settles (mswjs/interceptors#799), which would hang correct code that cancels a body it
- * does not need. The copy reads from the original and lets a cancel settle at once.
- */
-async function labFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  if (!mswFetch) throw new Error('awaitlings lab: fetch used before HttpLab.listen()');
-  const response = await mswFetch(input, init);
-  if (!response.body) return response;
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      reader.cancel(reason).catch(() => {});
-    },
-  });
-  const copy = new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  for (const key of ['url', 'redirected', 'type'] as const) {
-    Object.defineProperty(copy, key, { value: response[key] });
-  }
-  return copy;
 }
 
 async function resolveReply(spec: RouteSpec, request: Request, attempt: number, now: number): Promise<Reply> {

@@ -244,6 +244,109 @@ describe('HTTP lab', () => {
   });
 });
 
+/** The reason a settled call rejected with (fails the test if it fulfilled). */
+function reasonOf(settled: { status: string; reason?: unknown }): unknown {
+  expect(settled.status).toBe('rejected');
+  return settled.reason;
+}
+
+describe('HTTP lab fetch (answered by the msw handler directly, with fetch’s semantics)', () => {
+  test('fetch() - a response carries the request’s url, its status text, and is not redirected', async () => {
+    const url = lab.http.route('https://lab.test/data?page=2', { status: 404 });
+    const response = await lab.run(() => fetch(url));
+    expect(response).toMatchObject({
+      url,
+      status: 404,
+      statusText: 'Not Found',
+      redirected: false,
+      ok: false,
+    });
+  });
+
+  test('fetch() - a network error rejects with TypeError `Failed to fetch`, caused by the error response', async () => {
+    const url = lab.http.route('https://lab.test/down', { latency: 30, network: 'error' });
+    const settled = await lab.settle(() => fetch(url));
+    const error = reasonOf(settled) as TypeError;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('Failed to fetch');
+    expect(error.cause).toBeInstanceOf(Response);
+    expect((error.cause as Response).type).toBe('error');
+    expect(settled.at).toBe(30);
+    expect(lab.http.timeline[0]).toMatchObject({ outcome: 'network-error', end: 30 });
+  });
+
+  test('fetch() - an already aborted signal rejects with its reason and no request starts', async () => {
+    const url = lab.http.route('https://lab.test/a');
+    const reason = new Error('never mind');
+    const error = reasonOf(await lab.settle(() => fetch(url, { signal: AbortSignal.abort(reason) })));
+    expect(error).toBe(reason);
+    expect(lab.http.timeline).toEqual([]);
+  });
+
+  test('fetch() - an abort while the server waits rejects at once with the signal’s own reason', async () => {
+    const url = lab.http.route('https://lab.test/slow', { latency: 1000 });
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const request = lab.start(() => fetch(url, { signal: controller.signal }));
+    await lab.advance(250);
+    controller.abort(reason);
+    const settled = await lab.settle(request);
+    expect(reasonOf(settled)).toBe(reason);
+    expect(settled.at).toBe(250);
+    expect(lab.http.timeline[0]).toMatchObject({ outcome: 'aborted', end: 250 });
+  });
+
+  test('fetch() - cancelling a body that is still arriving settles and records the request as aborted', async () => {
+    const url = lab.http.route('https://lab.test/stream', { latency: 10, bodyMs: 400, body: 'late' });
+    const response = await lab.run(() => fetch(url));
+    await lab.advance(50);
+    await lab.run(() => response.body?.cancel());
+    expect(lab.http.timeline[0]).toMatchObject({ headersAt: 10, end: 60, outcome: 'aborted' });
+  });
+
+  test('fetch() - a reply function that throws answers 500 `Unhandled Exception` with the error as JSON', async () => {
+    const url = lab.http.route('https://lab.test/bug', () => {
+      throw new RangeError('suite bug');
+    });
+    const response = await lab.run(() => fetch(url));
+    expect(response).toMatchObject({ status: 500, statusText: 'Unhandled Exception', url });
+    expect(await lab.run(() => response.json())).toMatchObject({ name: 'RangeError', message: 'suite bug' });
+  });
+
+  test('fetch() - a redirect is followed, refused or returned, as the request’s `redirect` says', async () => {
+    const from = lab.http.route('https://lab.test/old', { status: 302, headers: { location: '/new' } });
+    const to = lab.http.route('https://lab.test/new', { body: 'moved here' });
+    const followed = await lab.run(() => fetch(from));
+    expect(followed).toMatchObject({ status: 200, url: to, redirected: true });
+    expect(await lab.run(() => followed.text())).toBe('moved here');
+    expect(lab.http.timeline.map((record) => record.path)).toEqual(['/old', '/new']);
+    expect(await lab.run(() => fetch(from, { redirect: 'manual' }))).toMatchObject({
+      status: 302,
+      url: from,
+    });
+    const refused = reasonOf(await lab.settle(() => fetch(from, { redirect: 'error' })));
+    expect(refused).toMatchObject({
+      name: 'TypeError',
+      message: 'Failed to fetch',
+      cause: 'unexpected redirect',
+    });
+  });
+
+  test('fetch() - a redirect loop fails after 20 redirects, as fetch does', async () => {
+    const loop = lab.http.route('https://lab.test/loop', { status: 307, headers: { location: '/loop' } });
+    const error = reasonOf(await lab.settle(() => fetch(loop)));
+    expect(error).toMatchObject({ message: 'Failed to fetch', cause: 'redirect count exceeded' });
+    expect(lab.http.hits(loop)).toBe(21);
+  });
+
+  test('fetch() - with no lab attached a request rejects and never reaches the network', async () => {
+    lab.close();
+    const error = await fetch('https://lab.test/after').catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as TypeError).cause)).toMatch(/no HTTP lab is attached/);
+  });
+});
+
 describe('timeline analysis', () => {
   test('overlap is half-open: a request ending at t does not overlap one starting at t', () => {
     expect(
