@@ -49,6 +49,8 @@ interface SinonClock {
   duringTick: boolean;
   next(): number;
   countTimers(): number;
+  /** Drops every timer and goes back to the time it was installed at. */
+  reset(): void;
 }
 
 /** A timer the student's code left behind, as a student would recognise it. */
@@ -130,11 +132,31 @@ export class VirtualClock {
     vi.useFakeTimers({ now: VIRTUAL_EPOCH, toFake: [...FAKED] });
     const sinon = (globalThis.setTimeout as unknown as { clock?: SinonClock }).clock;
     if (!sinon) throw new Error('awaitlings lab: vitest fake timers did not install a clock');
+    routeTimersModules();
+    return VirtualClock.#follow(sinon);
+  }
+
+  /** Makes `sinon` the installed clock, behind a fresh `VirtualClock`. */
+  static #follow(sinon: SinonClock): VirtualClock {
     const clock = new VirtualClock(sinon);
     installed = clock;
-    routeTimersModules();
     clock.#patchAbortSignalTimeout();
     return clock;
+  }
+
+  /**
+   * A fresh clock at virtual time 0, no timer scheduled: the start of a property run. The fake timers stay installed
+   * and are reset (installing them again costs more than a property run of some checks), unless something replaced
+   * them, in which case they are installed afresh.
+   */
+  restart(): VirtualClock {
+    if (installed !== this || !this.isIntact()) {
+      this.uninstall();
+      return VirtualClock.install();
+    }
+    for (const undo of this.#restore.splice(0).reverse()) undo();
+    this.#clock.reset();
+    return VirtualClock.#follow(this.#clock);
   }
 
   /** Virtual ms since the check (or property run) started. */

@@ -93,8 +93,7 @@ export class Lab {
       throw new Error('awaitlings lab: this check already ended (it ran out of real time)');
     this.#coveredMs += this.clock.now();
     this.http.detach();
-    this.clock.uninstall();
-    this.clock = VirtualClock.install();
+    this.clock = this.clock.restart();
     this.http = new HttpLab(this.clock);
     this.http.attach();
     this.listeners.reset();
