@@ -33,14 +33,12 @@ export function fence(): void {
   replace(net, ['connect', 'createConnection', 'createServer'], 'node:net');
   replace(net.Socket.prototype, ['connect'], 'node:net');
   replace(net.Server.prototype, ['listen'], 'node:net');
-  replace(require('node:tls'), ['connect', 'createServer'], 'node:tls');
+  // node:tls, node:https and node:http2 connect and listen through these same sockets and servers, so they are
+  // refused here too; loading them only to patch them would cost every subject about 30 ms of CPU (their crypto).
   const dgram = require('node:dgram');
   replace(dgram, ['createSocket'], 'node:dgram');
   replace(dgram.Socket.prototype, ['bind', 'send', 'connect'], 'node:dgram');
-  for (const name of ['node:http', 'node:https']) {
-    replace(require(name), ['request', 'get', 'createServer'], name);
-  }
-  replace(require('node:http2'), ['connect', 'createServer', 'createSecureServer'], 'node:http2');
+  replace(require('node:http'), ['request', 'get', 'createServer'], 'node:http');
   const dns = require('node:dns');
   const lookups = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse'];
   replace(dns, lookups, 'node:dns');
@@ -52,8 +50,10 @@ export function fence(): void {
     'process',
   );
   for (const name of ['WebSocket', 'EventSource']) {
-    if (name in globalThis)
-      Object.defineProperty(globalThis, name, { value: refusal(name), configurable: false });
+    if (!(name in globalThis)) continue;
+    // Node defines them lazily, and defining over one loads undici (about 60 ms of CPU); deleting it first does not.
+    delete (globalThis as Record<string, unknown>)[name];
+    Object.defineProperty(globalThis, name, { value: refusal(name), configurable: false });
   }
   if (!process.env.AWAITLINGS_BRIDGE_TRACE) process.env = {};
 }

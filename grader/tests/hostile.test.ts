@@ -129,6 +129,7 @@ const REQUIRED = [
   'hide-as-abandoned',
   'kill-grader',
   'raw-socket',
+  'tls-socket',
   'read-secrets',
   'poison-builtins',
 ];
