@@ -20,7 +20,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { ChannelClosed, Frames } from '../bridge/frames.ts';
 import { type Message, Peer, ProtocolError } from '../bridge/peer.ts';
@@ -28,6 +27,7 @@ import { bundleSubmission } from './bundle.ts';
 import { holdTimeWhile } from './clock.ts';
 import { pinToOneCpu } from './cpu-pin.ts';
 import type { Lab } from './lab.ts';
+import { BUDGET, DETAIL, LOST, LOST_REASONS, WAITING, watchSubject } from './subject-watch.ts';
 import { abandonedName } from './worker-notes.ts';
 
 /** Captured when the module loads, before any clock is faked. */
@@ -51,8 +51,6 @@ export const MAX_REQUESTS_IN_FLIGHT = 1_000;
 /** The subject's V8 heap limit, the backstop behind `MEMORY_MB`. */
 const HEAP_MB = 384;
 
-/** Why the subject was stopped, as the watchdog thread writes it. */
-const LOST_REASONS = ['', 'blocked', 'memory', 'exited'] as const;
 type LostReason = Exclude<(typeof LOST_REASONS)[number], ''> | 'protocol' | 'abandoned' | 'requests';
 
 /** The subject is gone; the check it was running fails with this message. */
@@ -116,96 +114,6 @@ function killGroup(pid: number): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Flags shared with the watchdog thread. */
-const WAITING = 0;
-const LOST = 1;
-const BUDGET = 2;
-const DETAIL = 3;
-
-/**
- * Runs in the watchdog thread (serialised with `toString`, so it uses nothing of this module). Its clock is real
- * and it keeps running while the checks' side blocks waiting for the subject.
- */
-function watchdogThread(): void {
-  const { workerData } = require('node:worker_threads');
-  const fs = require('node:fs');
-  const flags = new Int32Array(workerData.shared);
-  const { pid, wakeFd, memoryBytes, pollMs } = workerData;
-  let waitingFor = 0;
-  let since = performance.now();
-  const state = (): string => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    } catch {
-      return 'gone';
-    }
-  };
-  const exitStatus = (): number => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat
-        .slice(stat.lastIndexOf(')') + 2)
-        .trim()
-        .split(' ');
-      return fields.length >= 50 ? Number(fields[49]) : -1;
-    } catch {
-      return -1;
-    }
-  };
-  const rss = (): number => {
-    try {
-      const match = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return match ? Number(match[1]) * 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
-  const timer = setInterval(() => {
-    if (Atomics.load(flags, 1) !== 0) return;
-    const now = performance.now();
-    const waiting = Atomics.load(flags, 0);
-    if (waiting !== waitingFor) {
-      waitingFor = waiting;
-      since = now;
-    }
-    let why = 0;
-    let detail = 0;
-    const current = state();
-    if (current === 'Z' || current === 'X' || current === 'gone') {
-      why = 3;
-      // How it ended (Linux, while it is a zombie): V8 aborts the process when its heap is full.
-      const status = exitStatus();
-      const signal = status & 0x7f;
-      if (signal === 6 || signal === 5) why = 2;
-      detail = status >= 0 ? status : -1;
-    } else {
-      const bytes = rss();
-      if (bytes > memoryBytes) {
-        why = 2;
-        detail = Math.round(bytes / 2 ** 20);
-      } else if (waiting !== 0 && now - since > Atomics.load(flags, 2)) {
-        why = 1;
-        detail = Math.round(now - since);
-      }
-    }
-    if (why === 0) return;
-    Atomics.store(flags, 3, detail);
-    Atomics.store(flags, 1, why);
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    try {
-      fs.writeSync(wakeFd, Buffer.alloc(1));
-    } catch {
-      // Nobody is reading.
-    }
-    clearInterval(timer);
-  }, pollMs);
 }
 
 /**
@@ -277,7 +185,7 @@ export class Subject {
   readonly #scratch: string;
   #peer: Peer | undefined;
   #child: ReturnType<typeof spawn> | undefined;
-  #watchdog: Worker | undefined;
+  #unwatch: () => void = () => {};
   #flags = new Int32Array(new SharedArrayBuffer(16));
   #fds: number[] = [];
   #lost: SubjectLost | undefined;
@@ -352,7 +260,7 @@ export class Subject {
     for (const id of [...this.#timers.keys()]) this.#clearTimer(id);
     for (const relay of this.#fetches.values()) relay.controller.abort();
     this.#fetches.clear();
-    this.#watchdog?.terminate();
+    this.#unwatch();
     for (const fd of this.#fds.splice(0)) {
       try {
         closeSync(fd);
@@ -385,7 +293,8 @@ export class Subject {
     // Every end is open where it is needed: the names are no longer needed.
     unlinkSync(toSubject);
     unlinkSync(fromSubject);
-    this.#fds.push(out, back, wake);
+    // `wake` goes to the watchdog, which closes it when it stops watching (never while it may still write to it).
+    this.#fds.push(out, back);
     const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
     // The subject inherits the CPU: it and this worker take turns, never both running.
     pinToOneCpu();
@@ -415,18 +324,7 @@ export class Subject {
     const pid = this.#child.pid;
     if (!pid) throw new Error('awaitlings: could not start the subject process');
     running.add(pid);
-    this.#watchdog = new Worker(`(${watchdogThread.toString()})()`, {
-      eval: true,
-      workerData: {
-        shared: this.#flags.buffer,
-        pid,
-        wakeFd: wake,
-        memoryBytes: MEMORY_MB * 2 ** 20,
-        pollMs: 25,
-      },
-    });
-    this.#watchdog.unref();
-    this.#watchdog.on('error', () => {});
+    this.#unwatch = watchSubject({ flags: this.#flags, pid, wakeFd: wake, memoryBytes: MEMORY_MB * 2 ** 20 });
     Atomics.store(this.#flags, BUDGET, BLOCK_MS);
     const frames = new Frames(back, out, { afterRead: () => this.#checkAlive() });
     const receive = frames.receive.bind(frames);
