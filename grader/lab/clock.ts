@@ -154,7 +154,7 @@ export class VirtualClock {
       this.uninstall();
       return VirtualClock.install();
     }
-    for (const undo of this.#restore.splice(0).reverse()) undo();
+    this.#undoPatches();
     this.#clock.reset();
     return VirtualClock.#follow(this.#clock);
   }
@@ -270,9 +270,14 @@ export class VirtualClock {
 
   /** Puts real time back: fake timers off, patched modules restored. */
   uninstall(): void {
-    for (const undo of this.#restore.splice(0).reverse()) undo();
+    this.#undoPatches();
     if (installed === this) installed = undefined;
     vi.useRealTimers();
+  }
+
+  /** Puts back what this clock patched beside the fake timers (`AbortSignal.timeout`). */
+  #undoPatches(): void {
+    for (const undo of this.#restore.splice(0).reverse()) undo();
   }
 
   /** The timer `next()` fires next. */

@@ -38,8 +38,7 @@ interface Route {
   attempts: number;
 }
 
-/** The msw server and the lab's fetch live for a whole suite file; routes and records are per check run. */
-let server: ReturnType<typeof setupServer> | undefined;
+/** The lab's fetch (and msw's server) live as long as the worker; routes and records are per check run. */
 let labFetch: typeof fetch | undefined;
 /** The lab whose routes answer now, if any. */
 let attached: HttpLab | undefined;
@@ -73,16 +72,15 @@ export class HttpLab {
    * the rest (node:http, XMLHttpRequest): the same handler answers them, recorded through its `request:start`.
    */
   static listen(): void {
-    if (server) return;
+    if (labFetch) return;
     const handler = http.all('*', ({ request, requestId }) =>
       attached ? attached.#answer(request, requestId) : Response.error(),
     );
-    const started = setupServer(handler);
-    started.events.on('request:start', ({ request, requestId }) => {
+    const server = setupServer(handler);
+    server.events.on('request:start', ({ request, requestId }) => {
       if (attached) attached.#started(request, requestId);
     });
-    started.listen({ onUnhandledRequest: 'error' });
-    server = started;
+    server.listen({ onUnhandledRequest: 'error' });
     labFetch = handlerFetch(handler, (request, requestId) => {
       if (!attached)
         throw networkError(new Error('awaitlings lab: no HTTP lab is attached to answer this request'));
@@ -97,9 +95,9 @@ export class HttpLab {
     return labFetch;
   }
 
-  /** Takes over the msw server for one check run: every request is answered from this lab's routes. */
+  /** Answers every request of one check run from this lab's routes. */
   attach(): void {
-    if (!server) throw new Error('awaitlings lab: HttpLab.listen() was not called');
+    if (!labFetch) throw new Error('awaitlings lab: HttpLab.listen() was not called');
     attached = this;
   }
 

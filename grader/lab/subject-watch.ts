@@ -7,7 +7,11 @@
  */
 import { Worker } from 'node:worker_threads';
 
-// The flags a subject shares with the watchdog: an `Int32Array` over a `SharedArrayBuffer` of 16 bytes.
+/** Flags a subject shares with the watchdog, all 0: index them with the constants below. */
+export function watchFlags(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * 4));
+}
+
 /** Which request the checks' side waits for (a counter), or 0 while it is not waiting. */
 export const WAITING = 0;
 /** Why the watchdog stopped the subject: an index into `LOST_REASONS`, 0 while it runs. */

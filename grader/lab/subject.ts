@@ -27,7 +27,7 @@ import { bundleSubmission } from './bundle.ts';
 import { holdTimeWhile } from './clock.ts';
 import { pinToOneCpu } from './cpu-pin.ts';
 import type { Lab } from './lab.ts';
-import { BUDGET, DETAIL, LOST, LOST_REASONS, WAITING, watchSubject } from './subject-watch.ts';
+import { BUDGET, DETAIL, LOST, LOST_REASONS, WAITING, watchFlags, watchSubject } from './subject-watch.ts';
 import { abandonedName } from './worker-notes.ts';
 
 /** Captured when the module loads, before any clock is faked. */
@@ -186,7 +186,7 @@ export class Subject {
   #peer: Peer | undefined;
   #child: ReturnType<typeof spawn> | undefined;
   #unwatch: () => void = () => {};
-  #flags = new Int32Array(new SharedArrayBuffer(16));
+  readonly #flags = watchFlags();
   #fds: number[] = [];
   #lost: SubjectLost | undefined;
   #waits = 0;
@@ -293,8 +293,7 @@ export class Subject {
     // Every end is open where it is needed: the names are no longer needed.
     unlinkSync(toSubject);
     unlinkSync(fromSubject);
-    // `wake` goes to the watchdog, which closes it when it stops watching (never while it may still write to it).
-    this.#fds.push(out, back);
+    this.#fds.push(out, back, wake);
     const debug = process.env.AWAITLINGS_SUBJECT_STDERR === '1';
     // The subject inherits the CPU: it and this worker take turns, never both running.
     pinToOneCpu();
@@ -324,6 +323,8 @@ export class Subject {
     const pid = this.#child.pid;
     if (!pid) throw new Error('awaitlings: could not start the subject process');
     running.add(pid);
+    // From here the watchdog owns `wake`: it closes it when it stops watching, never while it may still write to it.
+    this.#fds = this.#fds.filter((fd) => fd !== wake);
     this.#unwatch = watchSubject({ flags: this.#flags, pid, wakeFd: wake, memoryBytes: MEMORY_MB * 2 ** 20 });
     Atomics.store(this.#flags, BUDGET, BLOCK_MS);
     const frames = new Frames(back, out, { afterRead: () => this.#checkAlive() });
