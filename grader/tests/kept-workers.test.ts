@@ -37,3 +37,24 @@ test.skipIf(process.platform !== 'linux')(
     expect(grader.workersStarted).toBe(1);
   },
 );
+
+test.skipIf(process.platform !== 'linux')(
+  'a submission graded after hostile ones in the same kept worker gets exactly the report it gets first',
+  async () => {
+    const honest = { exercises: ['01-fetch-all'], target: 'solutions', seed: 11 };
+    const before = await grader.grade(honest);
+    const started = grader.workersStarted;
+    // Each leaves something running behind it: an interval never cleared, a promise never settled, 20,000
+    // requests never read.
+    for (const hostile of ['uncleared-interval', 'never-settles', 'fetch-flood']) {
+      const report = await grader.grade({
+        ...honest,
+        files: { '01-fetch-all': `fixtures/hostile/${hostile}/index.ts` },
+      });
+      expect(report.score).toBeLessThan(report.max);
+    }
+    expect(await grader.grade(honest)).toEqual(before);
+    // The same worker throughout: what the hostile runs left did not cost it its life, nor the next run its grade.
+    expect(grader.workersStarted).toBe(started);
+  },
+);
