@@ -10,6 +10,7 @@
  * The same class runs on both sides. What differs (how a request is served at the top level, the side's own
  * messages) comes in through `PeerHooks`. Runs on both sides; imports nothing but Node and ./frames.ts.
  */
+import { isModuleNamespaceObject, isProxy } from 'node:util/types';
 import { ChannelClosed, type Frames } from './frames.ts';
 
 /** `AWAITLINGS_BRIDGE_TRACE=1` prints every message received to stderr (read once: the subject empties its env). */
@@ -49,8 +50,8 @@ export type Wire =
   | bigint
   | { $: 'yours'; id: number }
   | { $: 'same'; id: number }
-  | { $: 'fn'; id: number; name: string; inherited?: boolean }
-  | { $: 'ref'; id: number; className: string }
+  | { $: 'fn'; id: number; name: string; inherited?: boolean; thenless?: true }
+  | { $: 'ref'; id: number; className: string; thenless?: true }
   | { $: 'promise'; id: number }
   | { $: 'signal'; id: number; aborted: boolean; reason?: Wire }
   | {
@@ -345,7 +346,7 @@ export class Peer {
     const cycle = seen.get(object);
     if (cycle !== undefined) return { $: 'same', id: cycle };
     const id = this.#export(object);
-    if (typeof object === 'function') return { $: 'fn', id, name: safeName(object) };
+    if (typeof object === 'function') return { $: 'fn', id, name: safeName(object), ...thenless(object) };
     if (object instanceof Promise) {
       this.#watchPromise(object, id);
       return { $: 'promise', id };
@@ -367,6 +368,17 @@ export class Peer {
       seen.set(object, id);
       return { $: 'array', id, items: Array.from(object, (item) => this.encode(item, seen)) };
     }
+    if (isModuleNamespaceObject(object)) {
+      // A module's exports cross once, as a copy holding handles: reading an export costs no round trip. An export
+      // the module reassigns later (`export let`) keeps the value it had when the module was handed over.
+      seen.set(object, id);
+      const exports = object as Record<string, unknown>;
+      const entries: [string, Wire][] = Object.keys(exports).map((key) => [
+        key,
+        this.encode(exports[key], seen),
+      ]);
+      return { $: 'object', id, entries, nullProto: true };
+    }
     if (isPlain(object) && isData(object, this.#hooks.copiesObjectsWithFunctions === true)) {
       seen.set(object, id);
       const entries: [string, Wire][] = Object.keys(object).map((key) => [
@@ -379,7 +391,7 @@ export class Peer {
       return { $: 'raw', value: object };
     }
     if (ArrayBuffer.isView(object)) return { $: 'raw', value: object };
-    return { $: 'ref', id, className: className(object) };
+    return { $: 'ref', id, className: className(object), ...thenless(object) };
   }
 
   /** Turns data that crossed back into a value: originals for what this side sent, stand-ins for the rest. */
@@ -402,11 +414,13 @@ export class Peer {
       case 'fn':
         if (wire.inherited === true) this.#inherited = true;
         return (
-          this.#cached(wire.id) ?? this.#register(wire.id, this.#functionProxy(wire.id, String(wire.name)))
+          this.#cached(wire.id) ??
+          this.#register(wire.id, this.#functionProxy(wire.id, String(wire.name), wire.thenless === true))
         );
       case 'ref':
         return (
-          this.#cached(wire.id) ?? this.#register(wire.id, this.#objectProxy(wire.id, String(wire.className)))
+          this.#cached(wire.id) ??
+          this.#register(wire.id, this.#objectProxy(wire.id, String(wire.className), wire.thenless === true))
         );
       case 'promise':
         return this.#promise(wire.id).promise;
@@ -525,10 +539,10 @@ export class Peer {
     return error;
   }
 
-  #functionProxy(id: number, name: string): unknown {
+  #functionProxy(id: number, name: string, thenless: boolean): unknown {
     const target = Object.defineProperty(function remote() {}, 'name', { value: name });
     return new Proxy(target, {
-      ...this.#objectTraps(id, target),
+      ...this.#objectTraps(id, target, thenless),
       apply: (_target, thisArg, args) =>
         this.request('call', { fn: id, this: this.encode(thisArg), args: this.#encodeArgs(args) }),
       construct: (_target, args) =>
@@ -536,22 +550,23 @@ export class Peer {
     });
   }
 
-  #objectProxy(id: number, name: string): unknown {
+  #objectProxy(id: number, name: string, thenless: boolean): unknown {
     const shared = (SHARED_CLASSES as readonly string[]).includes(name)
       ? (globalThis as unknown as Record<string, { prototype: object }>)[name]?.prototype
       : undefined;
     const target = Object.create(shared ?? Object.prototype) as object;
-    return new Proxy(target, this.#objectTraps(id, target));
+    return new Proxy(target, this.#objectTraps(id, target, thenless));
   }
 
-  #objectTraps(id: number, target: object): ProxyHandler<object> {
+  /** `thenless`: the original had no `then` when it was sent, so awaiting its stand-in needs no round trip. */
+  #objectTraps(id: number, target: object, thenless: boolean): ProxyHandler<object> {
     const encodeKey = (key: string | symbol): Wire => (typeof key === 'symbol' ? this.encode(key) : key);
     const remote = (key: string | symbol) =>
       typeof key === 'string' || WELL_KNOWN.some((known) => Symbol[known] === key);
     return {
       get: (_target, key) => {
         if (key === inspectCustom) return undefined;
-        if (!remote(key)) return undefined;
+        if (!remote(key) || (thenless && key === 'then')) return undefined;
         const methods = this.#methods.get(id);
         if (methods?.has(key)) return methods.get(key);
         this.#inherited = false;
@@ -802,6 +817,18 @@ function isMessage(value: unknown): value is Message {
   if (k === 'req') return typeof op === 'string' && typeof id === 'number';
   if (k === 'ret') return typeof id === 'number' && typeof (value as { ok?: unknown }).ok === 'boolean';
   return false;
+}
+
+/**
+ * `{ thenless: true }` when `object` has no `then`, own or inherited, found without running any of its code (no
+ * proxy on the way): a promise resolved with it, or an `await` of it, reads `then`, and the stand-in can answer that
+ * itself. A `then` added after the object was sent is not seen.
+ */
+function thenless(object: object): { thenless?: true } {
+  for (let level: object | null = object; level !== null; level = Object.getPrototypeOf(level)) {
+    if (isProxy(level) || Object.hasOwn(level, 'then')) return {};
+  }
+  return { thenless: true };
 }
 
 function isPlain(object: object): boolean {

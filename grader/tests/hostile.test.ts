@@ -130,6 +130,7 @@ const REQUIRED = [
   'kill-grader',
   'raw-socket',
   'tls-socket',
+  'open-inspector',
   'read-secrets',
   'poison-builtins',
 ];
