@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { http } from 'msw/core/http';
 import { setupServer } from 'msw/node';
 import type { VirtualClock } from './clock.ts';
-import { handlerFetch, networkError } from './http-fetch.ts';
+import { networkError, resolverFetch } from './http-fetch.ts';
 import type { RequestRecord } from './timeline.ts';
 
 /** Statuses whose responses have no body: fetch refuses to build one with a body. */
@@ -67,21 +67,21 @@ export class HttpLab {
   /**
    * Starts msw (once per worker) and puts the lab's fetch in place. One msw handler answers for whichever lab is
    * attached, so attaching costs nothing per check run (building an msw handler captures and source-maps a stack).
-   * The lab's fetch calls that handler directly (`handlerFetch`): msw's fetch interceptor cost several times the
-   * handler's own CPU, and a body it mocked could not be cancelled (mswjs/interceptors#799). msw's server stays for
-   * the rest (node:http, XMLHttpRequest): the same handler answers them, recorded through its `request:start`.
+   * The lab's fetch calls that handler's resolver directly (`resolverFetch`): msw's fetch interceptor cost several
+   * times the resolver's own CPU, and a body it mocked could not be cancelled (mswjs/interceptors#799). msw's server
+   * stays for the rest (node:http, XMLHttpRequest): the same resolver answers them, recorded through `request:start`.
    */
   static listen(): void {
     if (labFetch) return;
-    const handler = http.all('*', ({ request, requestId }) =>
-      attached ? attached.#answer(request, requestId) : Response.error(),
-    );
+    const resolve = (request: Request, requestId: string) =>
+      attached ? attached.#answer(request, requestId) : Response.error();
+    const handler = http.all('*', ({ request, requestId }) => resolve(request, requestId));
     const server = setupServer(handler);
     server.events.on('request:start', ({ request, requestId }) => {
       if (attached) attached.#started(request, requestId);
     });
     server.listen({ onUnhandledRequest: 'error' });
-    labFetch = handlerFetch(handler, (request, requestId) => {
+    labFetch = resolverFetch(resolve, (request, requestId) => {
       if (!attached)
         throw networkError(new Error('awaitlings lab: no HTTP lab is attached to answer this request'));
       attached.#started(request, requestId);

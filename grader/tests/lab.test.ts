@@ -250,7 +250,7 @@ function reasonOf(settled: { status: string; reason?: unknown }): unknown {
   return settled.reason;
 }
 
-describe('HTTP lab fetch (answered by the msw handler directly, with fetch’s semantics)', () => {
+describe('HTTP lab fetch (answered by the lab’s resolver directly, with fetch’s semantics)', () => {
   test('fetch() - a response carries the request’s url, its status text, and is not redirected', async () => {
     const url = lab.http.route('https://lab.test/data?page=2', { status: 404 });
     const response = await lab.run(() => fetch(url));
