@@ -368,18 +368,12 @@ export class Peer {
       seen.set(object, id);
       return { $: 'array', id, items: Array.from(object, (item) => this.encode(item, seen)) };
     }
-    if (isModuleNamespaceObject(object)) {
-      // A module's exports cross once, as a copy holding handles: reading an export costs no round trip. An export
-      // the module reassigns later (`export let`) keeps the value it had when the module was handed over.
-      seen.set(object, id);
-      const exports = object as Record<string, unknown>;
-      const entries: [string, Wire][] = Object.keys(exports).map((key) => [
-        key,
-        this.encode(exports[key], seen),
-      ]);
-      return { $: 'object', id, entries, nullProto: true };
-    }
-    if (isPlain(object) && isData(object, this.#hooks.copiesObjectsWithFunctions === true)) {
+    // A module's exports cross once too, as a copy holding handles: reading an export costs no round trip, and an
+    // export the module reassigns later (`export let`) keeps the value it had when the module was handed over.
+    if (
+      isModuleNamespaceObject(object) ||
+      (isPlain(object) && isData(object, this.#hooks.copiesObjectsWithFunctions === true))
+    ) {
       seen.set(object, id);
       const entries: [string, Wire][] = Object.keys(object).map((key) => [
         key,

@@ -1,11 +1,5 @@
-/**
- * What answers the lab's requests: the resolver of the lab's one msw handler (`http.all('*', ...)`), called with the
- * request and its id. `undefined` is no answer (a network error).
- */
-export type LabResolver = (
-  request: Request,
-  requestId: string,
-) => Response | undefined | Promise<Response | undefined>;
+/** What answers the lab's requests: the resolver of the lab's one msw handler (`http.all('*', ...)`). */
+export type LabResolver = (request: Request, requestId: string) => Response | Promise<Response>;
 
 /** Redirect statuses fetch follows (when the response has a `Location`). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -123,14 +117,10 @@ function answer(resolver: LabResolver, request: Request, requestId: string): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     Promise.resolve()
       .then(() => resolver(request, requestId))
-      .then(
-        (response) => response ?? networkError(new Error('the lab’s handler gave no response')),
-        serverError,
-      )
+      .catch(serverError)
       .then((response) => {
         signal.removeEventListener('abort', onAbort);
-        if (response instanceof Response) resolve(response);
-        else reject(response);
+        resolve(response);
       });
   });
 }
